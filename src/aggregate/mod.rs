@@ -1,0 +1,292 @@
+//! Aggregation: a [`Partial`] per worker, merged exactly, then finalised into a
+//! [`Baseline`]. Every field of a partial merges by sum, union or `min`, so the
+//! result does not depend on how the input was split across threads, chunks or
+//! files.
+
+pub mod cancels;
+pub mod reactions;
+pub mod runs;
+pub mod stats;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::baseline::{
+    self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, RunSummary,
+    SkipReason, Unreadable, Window,
+};
+use crate::event::{Event, Malformed};
+use crate::time::format_ms;
+
+use cancels::{CancelSlice, CancelsPartial};
+use reactions::ReactionsPartial;
+use runs::{RunSlice, RunsPartial};
+
+/// How many malformed-line samples the artifact keeps.
+pub const MAX_SAMPLES: usize = 20;
+
+/// `map[key]`, inserted as default when missing, without allocating the key
+/// when it is already there (the common case on the hot path).
+pub(crate) fn entry<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.into(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+/// Where a malformed line sits: file, work unit within the file, line within
+/// the unit. The order of these keys is the order of lines in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinePos {
+    pub file: usize,
+    pub part: usize,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Partial {
+    pub files: u64,
+    pub bytes: u64,
+    pub events: u64,
+    pub malformed: u64,
+    pub untimed: u64,
+    /// The first [`MAX_SAMPLES`] malformed lines, in input order.
+    pub samples: Vec<(LinePos, Malformed)>,
+    /// Lines seen by each work unit, to turn [`LinePos`] into line numbers.
+    pub part_lines: Vec<(usize, usize, u64)>,
+    /// (file, reason); the first reason of a file wins.
+    pub unreadable: Vec<(usize, String)>,
+    pub window: Option<(i64, i64)>,
+    pub event_types: HashMap<Box<str>, u64>,
+    pub runs: RunsPartial,
+    pub cancels: CancelsPartial,
+    pub reactions: ReactionsPartial,
+}
+
+impl Partial {
+    pub fn record(&mut self, ev: &Event<'_>) {
+        self.events += 1;
+        *entry(&mut self.event_types, &ev.etype) += 1;
+        match ev.ts {
+            Some(t) => {
+                self.window = Some(match self.window {
+                    None => (t, t),
+                    Some((a, b)) => (a.min(t), b.max(t)),
+                })
+            }
+            None => self.untimed += 1,
+        }
+        match &*ev.etype {
+            "run.state" => self.runs.observe(ev),
+            "run.cancel" => self.cancels.observe(ev),
+            "reaction.match" => self.reactions.observe_match(ev),
+            "reaction.skip" => self.reactions.observe_skip(ev),
+            _ => {}
+        }
+    }
+
+    pub fn malformed(&mut self, pos: LinePos, why: Malformed) {
+        self.malformed += 1;
+        if self.samples.len() < MAX_SAMPLES || pos < self.samples[MAX_SAMPLES - 1].0 {
+            let at = self.samples.partition_point(|(p, _)| *p < pos);
+            self.samples.insert(at, (pos, why));
+            self.samples.truncate(MAX_SAMPLES);
+        }
+    }
+
+    pub fn unreadable(&mut self, file: usize, reason: String) {
+        self.unreadable.push((file, reason));
+    }
+
+    pub fn merge(&mut self, o: Partial) {
+        self.files += o.files;
+        self.bytes += o.bytes;
+        self.events += o.events;
+        self.malformed += o.malformed;
+        self.untimed += o.untimed;
+        self.samples.extend(o.samples);
+        self.samples.sort_unstable();
+        self.samples.truncate(MAX_SAMPLES);
+        self.part_lines.extend(o.part_lines);
+        self.unreadable.extend(o.unreadable);
+        self.window = match (self.window, o.window) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (w, None) | (None, w) => w,
+        };
+        for (k, v) in o.event_types {
+            *self.event_types.entry(k).or_default() += v;
+        }
+        self.runs.merge(o.runs);
+        self.cancels.merge(o.cancels);
+        self.reactions.merge(o.reactions);
+    }
+
+    /// Turn the merged state into the artifact. `file_names[i]` names file `i`.
+    pub fn finalize(mut self, file_names: &[String]) -> Baseline {
+        // line numbers: prefix sums of the lines of earlier parts of each file
+        self.part_lines.sort_unstable();
+        let mut before: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut prev_file = usize::MAX;
+        let mut acc = 0;
+        for &(file, part, lines) in &self.part_lines {
+            if file != prev_file {
+                prev_file = file;
+                acc = 0;
+            }
+            before.insert((file, part), acc);
+            acc += lines;
+        }
+        let name = |i: usize| file_names.get(i).cloned().unwrap_or_default();
+        let malformed_samples = self
+            .samples
+            .iter()
+            .map(|(pos, why)| MalformedSample {
+                file: name(pos.file),
+                line: before.get(&(pos.file, pos.part)).copied().unwrap_or(0) + pos.line,
+                reason: why.as_str().to_string(),
+            })
+            .collect();
+        self.unreadable.sort_by_key(|(f, _)| *f);
+        self.unreadable.dedup_by_key(|(f, _)| *f);
+        let unreadable = self
+            .unreadable
+            .iter()
+            .map(|(f, reason)| Unreadable {
+                file: name(*f),
+                reason: reason.clone(),
+            })
+            .collect();
+
+        let runs = finalize_runs(&self.runs);
+        let run_map = &self.runs.map;
+        self.cancels
+            .settle(|run| run_map.get(run).and_then(|r| r.channel()));
+        let cancels = finalize_cancels(self.cancels);
+        let reactions = finalize_reactions(self.reactions);
+
+        Baseline {
+            cancels,
+            event_types: sorted(self.event_types),
+            filters: BTreeMap::new(),
+            inputs: baseline::Inputs {
+                bytes: self.bytes,
+                events: self.events,
+                files: self.files,
+                malformed_lines: self.malformed,
+                malformed_samples,
+                unreadable,
+                untimed_events: self.untimed,
+            },
+            reactions,
+            runs,
+            schema_version: baseline::SCHEMA_VERSION,
+            window: Window {
+                first_ts: self.window.map(|w| format_ms(w.0)),
+                last_ts: self.window.map(|w| format_ms(w.1)),
+            },
+        }
+    }
+}
+
+fn sorted<V>(m: HashMap<Box<str>, V>) -> BTreeMap<String, V> {
+    m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
+}
+
+fn run_summary(mut s: RunSlice) -> RunSummary {
+    let terminal = s.completed + s.cancelled + s.errored;
+    RunSummary {
+        cancel_rate: rate(s.cancelled, terminal),
+        cancel_requested: s.cancel_requested,
+        cancelled: s.cancelled,
+        completed: s.completed,
+        completion_rate: rate(s.completed, terminal),
+        duration_ms: stats::summarize(&mut s.durations),
+        error_rate: rate(s.errored, terminal),
+        errored: s.errored,
+        open: s.open,
+        runs: s.runs,
+    }
+}
+
+fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
+    let mut total = RunSlice::default();
+    let mut by_channel: HashMap<Box<str>, RunSlice> = HashMap::new();
+    let mut by_backend: HashMap<Box<str>, RunSlice> = HashMap::new();
+    let mut by_origin: HashMap<Box<str>, RunSlice> = HashMap::new();
+    let mut by_session: HashMap<Box<str>, RunSlice> = HashMap::new();
+    for run in p.map.values() {
+        let r = run.resolve();
+        total.add(&r);
+        entry(&mut by_channel, r.channel).add(&r);
+        entry(&mut by_backend, r.backend).add(&r);
+        entry(&mut by_origin, r.origin).add(&r);
+        entry(&mut by_session, r.session).add(&r);
+    }
+    let fin = |m: HashMap<Box<str>, RunSlice>| -> BTreeMap<String, RunSummary> {
+        m.into_iter()
+            .map(|(k, v)| (k.into_string(), run_summary(v)))
+            .collect()
+    };
+    baseline::Runs {
+        by_backend: fin(by_backend),
+        by_channel: fin(by_channel),
+        by_origin: fin(by_origin),
+        by_session: fin(by_session),
+        total: run_summary(total),
+    }
+}
+
+fn cancel_summary(mut s: CancelSlice) -> CancelSummary {
+    CancelSummary {
+        acknowledged: s.acknowledged,
+        count: s.count,
+        latency_ms: stats::summarize(&mut s.latencies),
+        unacknowledged: s.count - s.acknowledged,
+    }
+}
+
+fn finalize_cancels(c: CancelsPartial) -> baseline::Cancels {
+    let fin = |m: HashMap<Box<str>, CancelSlice>| -> BTreeMap<String, CancelSummary> {
+        m.into_iter()
+            .map(|(k, v)| (k.into_string(), cancel_summary(v)))
+            .collect()
+    };
+    baseline::Cancels {
+        by_channel: fin(c.by_channel),
+        by_source: fin(c.by_source),
+        total: cancel_summary(c.total),
+    }
+}
+
+fn finalize_reactions(r: ReactionsPartial) -> baseline::Reactions {
+    let mut skip_reasons: Vec<SkipReason> = r
+        .skip_reasons
+        .into_iter()
+        .map(|(reason, count)| SkipReason {
+            count,
+            reason: reason.into_string(),
+        })
+        .collect();
+    skip_reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    baseline::Reactions {
+        by_channel: r
+            .by_channel
+            .into_iter()
+            .map(|(k, v)| {
+                let slice = ReactionSlice {
+                    match_rate: rate(v.matched, v.matched + v.skipped),
+                    matched: v.matched,
+                    skipped: v.skipped,
+                };
+                (k.into_string(), slice)
+            })
+            .collect(),
+        by_rule: sorted(r.by_rule),
+        skip_reasons,
+        total: ReactionTotal {
+            candidate_count_sum: u64::try_from(r.candidate_count_sum).unwrap_or(u64::MAX),
+            match_rate: rate(r.total.matched, r.total.matched + r.total.skipped),
+            matched: r.total.matched,
+            skipped: r.total.skipped,
+        },
+    }
+}

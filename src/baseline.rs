@@ -1,0 +1,157 @@
+//! The artifact model: serde structs for the JSON artifact, `schema_version` 1
+//! (SPEC §3). Fields are declared in alphabetical order and maps are
+//! `BTreeMap`s, so the serialised keys are sorted.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub cancels: Cancels,
+    pub event_types: BTreeMap<String, u64>,
+    pub filters: BTreeMap<String, serde_json::Value>,
+    pub inputs: Inputs,
+    pub reactions: Reactions,
+    pub runs: Runs,
+    pub schema_version: u32,
+    pub window: Window,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub bytes: u64,
+    pub events: u64,
+    pub files: u64,
+    pub malformed_lines: u64,
+    pub malformed_samples: Vec<MalformedSample>,
+    pub unreadable: Vec<Unreadable>,
+    pub untimed_events: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MalformedSample {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unreadable {
+    pub file: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+}
+
+/// `{count, min, max, mean, p50, p95, p99}`; with `count` 0 only `count`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99: Option<u64>,
+}
+
+impl Stats {
+    pub fn empty() -> Stats {
+        Stats {
+            count: 0,
+            max: None,
+            mean: None,
+            min: None,
+            p50: None,
+            p95: None,
+            p99: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Runs {
+    pub by_backend: BTreeMap<String, RunSummary>,
+    pub by_channel: BTreeMap<String, RunSummary>,
+    pub by_origin: BTreeMap<String, RunSummary>,
+    pub by_session: BTreeMap<String, RunSummary>,
+    pub total: RunSummary,
+}
+
+/// `S` of SPEC §3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub cancel_rate: Option<f64>,
+    pub cancel_requested: u64,
+    pub cancelled: u64,
+    pub completed: u64,
+    pub completion_rate: Option<f64>,
+    pub duration_ms: Stats,
+    pub error_rate: Option<f64>,
+    pub errored: u64,
+    pub open: u64,
+    pub runs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cancels {
+    pub by_channel: BTreeMap<String, CancelSummary>,
+    pub by_source: BTreeMap<String, CancelSummary>,
+    pub total: CancelSummary,
+}
+
+/// `C` of SPEC §3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CancelSummary {
+    pub acknowledged: u64,
+    pub count: u64,
+    pub latency_ms: Stats,
+    pub unacknowledged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reactions {
+    pub by_channel: BTreeMap<String, ReactionSlice>,
+    pub by_rule: BTreeMap<String, u64>,
+    pub skip_reasons: Vec<SkipReason>,
+    pub total: ReactionTotal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReactionSlice {
+    pub match_rate: Option<f64>,
+    pub matched: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReactionTotal {
+    pub candidate_count_sum: u64,
+    pub match_rate: Option<f64>,
+    pub matched: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkipReason {
+    pub count: u64,
+    pub reason: String,
+}
+
+/// `part / whole`, `None` when `whole` is 0.
+pub fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}

@@ -1,0 +1,164 @@
+//! `auditsum summarize PATH...`
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cmd::{stdout, Status};
+use crate::output::{with_ext, write_atomic};
+use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
+use crate::render::json::Json;
+use crate::render::markdown::Markdown;
+use crate::render::table::Table;
+use crate::render::Render;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  auditsum summarize logs/                      terminal table for every log under logs/
+  auditsum summarize logs/ --json > base.json   the JSON artifact on stdout
+  auditsum summarize logs/ --out artifacts/base writes artifacts/base.json and artifacts/base.md
+  zcat audit.jsonl.gz | auditsum summarize -    read standard input
+  auditsum summarize logs/ --include '*.txt'    also read *.txt files inside directories
+
+Inside directories, *.jsonl and *.ndjson (optionally .gz or .zst) are read, and rotated
+*.log / *.log.N files whose first line is a JSON object; everything else is skipped (see -v).
+Files named on the command line are always read. gzip and zstd are recognised by content.")]
+pub struct Args {
+    /// Log files or directories (walked recursively); `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the JSON artifact to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write PREFIX.json and PREFIX.md (atomically: never half written).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: Option<PathBuf>,
+
+    /// Rows of the long tables (sessions, reasons, rules…) in Markdown and the
+    /// terminal; the JSON artifact always keeps everything.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Exit 1 when any file is unreadable or any line malformed (the
+    /// artifacts are still written).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Also read files matching GLOB inside directories (file name or path
+    /// relative to the directory argument); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Lines longer than this are counted malformed (`oversized`) and skipped
+    /// without being held in memory.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
+
+    /// Print nothing but errors (and --json output).
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// List skipped files and timing on stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Size of the byte ranges large plain files are split into (testing aid).
+    #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK)]
+    pub chunk_bytes: u64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let cfg = Config {
+        paths: args.paths.clone(),
+        include: args.include.clone(),
+        threads: args.threads,
+        max_line_bytes: args.max_line_bytes,
+        chunk_bytes: args.chunk_bytes,
+    };
+    let started = std::time::Instant::now();
+    let summary = pipeline::summarize(&cfg)?;
+    let elapsed = started.elapsed();
+    let b = &summary.baseline;
+
+    if args.verbose {
+        for (path, why) in &summary.skipped {
+            eprintln!("auditsum: skipped {path}: {why}");
+        }
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        eprintln!(
+            "auditsum: read {} files, {} bytes, {} events in {:.3}s ({:.1} MB/s)",
+            b.inputs.files,
+            b.inputs.bytes,
+            b.inputs.events,
+            secs,
+            b.inputs.bytes as f64 / 1e6 / secs
+        );
+    }
+    for u in &b.inputs.unreadable {
+        eprintln!(
+            "auditsum: error: {}: {} (the rest was summarised)",
+            u.file, u.reason
+        );
+    }
+    if !args.quiet {
+        if summary.sources == 0 {
+            eprintln!(
+                "auditsum: warning: no log files found in {} (looked for *.jsonl, *.ndjson, .gz/.zst, rotated *.log; name files explicitly or use --include)",
+                args.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if let Some(first) = b.inputs.malformed_samples.first() {
+            eprintln!(
+                "auditsum: warning: {} malformed lines skipped (first: {}:{}: {}); see inputs.malformed_samples",
+                b.inputs.malformed_lines, first.file, first.line, first.reason
+            );
+        }
+    }
+
+    if let Some(prefix) = &args.out {
+        let json = with_ext(prefix, "json");
+        let md = with_ext(prefix, "md");
+        write_atomic(&json, &Json.render(b))?;
+        write_atomic(&md, &Markdown { top: args.top }.render(b))?;
+        if args.verbose {
+            eprintln!("auditsum: wrote {} and {}", json.display(), md.display());
+        }
+    }
+    if args.json {
+        stdout(&Json.render(b)).context("writing to stdout")?;
+    } else if !(args.quiet && args.out.is_some()) {
+        stdout(
+            &Table {
+                top: args.top,
+                width: 100,
+            }
+            .render(b),
+        )
+        .context("writing to stdout")?;
+    }
+
+    if args.strict {
+        if let Some(u) = b.inputs.unreadable.first() {
+            eprintln!("auditsum: --strict: {}: unreadable: {}", u.file, u.reason);
+            return Ok(Status::CheckFailed);
+        }
+        if let Some(s) = b.inputs.malformed_samples.first() {
+            eprintln!(
+                "auditsum: --strict: {}:{}: malformed line ({})",
+                s.file, s.line, s.reason
+            );
+            return Ok(Status::CheckFailed);
+        }
+    }
+    Ok(Status::Ok)
+}

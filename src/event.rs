@@ -1,0 +1,617 @@
+//! The tolerant line parser: one JSONL line -> [`Event`] (borrowed where the
+//! input allows), accepting every spelling in SPEC §1 "Fields".
+//!
+//! * Envelope keys (`type`/`event`, `ts`/`timestamp`/`time`, `session_id`,
+//!   `run_id`, `channel`, `backend`, `origin`) are read at top level only.
+//! * Every other field may sit at top level or inside an object under
+//!   `payload`; the top level wins. snake_case wins over camelCase.
+//! * `null` and `""` count as absent. Duplicate keys: the last one wins.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::time::parse_rfc3339_ms;
+
+/// Why a line was counted as malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Malformed {
+    /// Not valid UTF-8.
+    Utf8,
+    /// Not valid JSON (syntax, trailing garbage, nesting too deep …).
+    Json,
+    /// Valid JSON but not an object.
+    NotObject,
+    /// An object without an event type that is a string.
+    NoType,
+    /// Longer than `--max-line-bytes`.
+    Oversized,
+}
+
+impl Malformed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Malformed::Utf8 => "invalid_utf8",
+            Malformed::Json => "invalid_json",
+            Malformed::NotObject => "not_an_object",
+            Malformed::NoType => "missing_type",
+            Malformed::Oversized => "oversized",
+        }
+    }
+}
+
+/// `run.cancel` `acknowledged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ack {
+    Absent,
+    Yes,
+    No,
+    At(i64),
+}
+
+impl Ack {
+    pub fn is_acknowledged(self) -> bool {
+        matches!(self, Ack::Yes | Ack::At(_))
+    }
+}
+
+/// One valid event, every spelling resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<'a> {
+    pub etype: Cow<'a, str>,
+    /// UTC milliseconds; `None` when the event has no readable time.
+    pub ts: Option<i64>,
+    pub session_id: Option<Cow<'a, str>>,
+    pub run_id: Option<Cow<'a, str>>,
+    pub channel: Option<Cow<'a, str>>,
+    pub backend: Option<Cow<'a, str>>,
+    pub origin: Option<Cow<'a, str>>,
+    pub state: Option<Cow<'a, str>>,
+    pub source: Option<Cow<'a, str>>,
+    pub reason: Option<Cow<'a, str>>,
+    pub rule_name: Option<Cow<'a, str>>,
+    pub sender: Option<Cow<'a, str>>,
+    /// Valid (non-negative) latency in ms.
+    pub latency_ms: Option<u64>,
+    pub acknowledged: Ack,
+    pub requested: Option<i64>,
+    pub candidate_count: Option<u64>,
+}
+
+/// Parse one line (without its terminator; a trailing `\r` is fine).
+pub fn parse_line(line: &[u8]) -> Result<Event<'_>, Malformed> {
+    let text = std::str::from_utf8(line).map_err(|_| Malformed::Utf8)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = Top::deserialize(&mut de).map_err(|_| Malformed::Json)?;
+    de.end().map_err(|_| Malformed::Json)?;
+    match top {
+        Top::NotObject => Err(Malformed::NotObject),
+        Top::Object(raw) => raw.resolve().ok_or(Malformed::NoType),
+    }
+}
+
+/// A JSON value as far as this tool cares about it.
+#[derive(Debug, Clone, PartialEq, Default)]
+enum Val<'a> {
+    #[default]
+    Null,
+    Str(Cow<'a, str>),
+    Int(i64),
+    /// Integers above `i64::MAX`.
+    Big,
+    Float(f64),
+    Bool(bool),
+    /// Objects and arrays.
+    Other,
+}
+
+impl<'a> Val<'a> {
+    /// Present: not null and not the empty string.
+    fn present(&self) -> bool {
+        match self {
+            Val::Null => false,
+            Val::Str(s) => !s.is_empty(),
+            _ => true,
+        }
+    }
+}
+
+struct ValVisitor;
+
+impl<'de> Visitor<'de> for ValVisitor {
+    type Value = Val<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Owned(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
+        Ok(Val::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Val<'de>, E> {
+        Ok(i64::try_from(v).map(Val::Int).unwrap_or(Val::Big))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Val<'de>, E> {
+        Ok(Val::Float(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Val<'de>, E> {
+        Ok(Val::Bool(v))
+    }
+    fn visit_unit<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Null)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Val::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Val::Other)
+    }
+}
+
+impl<'de> Deserialize<'de> for Val<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValVisitor)
+    }
+}
+
+/// Every key spelling we read; `Ignored` for the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Type,
+    Event,
+    Ts,
+    Timestamp,
+    Time,
+    SessionId,
+    SessionIdCamel,
+    RunId,
+    RunIdCamel,
+    Channel,
+    Backend,
+    Origin,
+    Payload,
+    // payload-capable fields from here on
+    State,
+    Source,
+    Reason,
+    RuleName,
+    RuleNameCamel,
+    Sender,
+    LatencyMs,
+    LatencyMsCamel,
+    Acknowledged,
+    Requested,
+    CandidateCount,
+    CandidateCountCamel,
+    Ignored,
+}
+
+const SLOTS: usize = Key::Ignored as usize;
+const FIRST_PAYLOAD_FIELD: usize = Key::State as usize;
+
+impl Key {
+    fn from_str(s: &str) -> Key {
+        match s {
+            "type" => Key::Type,
+            "event" => Key::Event,
+            "ts" => Key::Ts,
+            "timestamp" => Key::Timestamp,
+            "time" => Key::Time,
+            "session_id" => Key::SessionId,
+            "sessionId" => Key::SessionIdCamel,
+            "run_id" => Key::RunId,
+            "runId" => Key::RunIdCamel,
+            "channel" => Key::Channel,
+            "backend" => Key::Backend,
+            "origin" => Key::Origin,
+            "payload" => Key::Payload,
+            "state" => Key::State,
+            "source" => Key::Source,
+            "reason" => Key::Reason,
+            "rule_name" => Key::RuleName,
+            "ruleName" => Key::RuleNameCamel,
+            "sender" => Key::Sender,
+            "latency_ms" => Key::LatencyMs,
+            "latencyMs" => Key::LatencyMsCamel,
+            "acknowledged" => Key::Acknowledged,
+            "requested" => Key::Requested,
+            "candidate_count" => Key::CandidateCount,
+            "candidateCount" => Key::CandidateCountCamel,
+            _ => Key::Ignored,
+        }
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+        Ok(Key::from_str(v))
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The raw slots of one object level.
+#[derive(Default)]
+struct Slots<'a> {
+    v: [Val<'a>; SLOTS],
+}
+
+impl<'a> Slots<'a> {
+    fn get(&self, k: Key) -> Option<&Val<'a>> {
+        let v = &self.v[k as usize];
+        v.present().then_some(v)
+    }
+}
+
+/// Collects the payload-capable fields of the `payload` object.
+struct PayloadVisitor;
+
+impl<'de> Visitor<'de> for PayloadVisitor {
+    type Value = Option<Box<Slots<'de>>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a payload")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut slots = Box::<Slots<'de>>::default();
+        while let Some(k) = map.next_key::<Key>()? {
+            if (k as usize) >= FIRST_PAYLOAD_FIELD && k != Key::Ignored {
+                slots.v[k as usize] = map.next_value()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Some(slots))
+    }
+    // Anything that is not an object is ignored as a payload.
+    fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+struct Payload<'a>(Option<Box<Slots<'a>>>);
+
+impl<'de> Deserialize<'de> for Payload<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PayloadVisitor).map(Payload)
+    }
+}
+
+struct Raw<'a> {
+    top: Slots<'a>,
+    payload: Option<Box<Slots<'a>>>,
+}
+
+enum Top<'a> {
+    Object(Box<Raw<'a>>),
+    NotObject,
+}
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = Top<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut raw = Box::new(Raw {
+            top: Slots::default(),
+            payload: None,
+        });
+        while let Some(k) = map.next_key::<Key>()? {
+            match k {
+                Key::Ignored => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Key::Payload => raw.payload = map.next_value::<Payload>()?.0,
+                k => raw.top.v[k as usize] = map.next_value()?,
+            }
+        }
+        Ok(Top::Object(raw))
+    }
+    fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Top::NotObject)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Top::NotObject)
+    }
+}
+
+impl<'de> Deserialize<'de> for Top<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TopVisitor)
+    }
+}
+
+impl<'a> Raw<'a> {
+    /// First present value among the top-level spellings.
+    fn envelope(&self, keys: &[Key]) -> Option<&Val<'a>> {
+        keys.iter().find_map(|&k| self.top.get(k))
+    }
+
+    /// First present value: top level (each spelling), then payload.
+    fn field(&self, keys: &[Key]) -> Option<&Val<'a>> {
+        self.envelope(keys).or_else(|| {
+            let p = self.payload.as_deref()?;
+            keys.iter().find_map(|&k| p.get(k))
+        })
+    }
+
+    fn take_str(v: Option<&Val<'a>>) -> Option<Cow<'a, str>> {
+        match v? {
+            Val::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn resolve(self) -> Option<Event<'a>> {
+        let etype = Self::take_str(self.envelope(&[Key::Type, Key::Event]))?;
+        let ts = self
+            .envelope(&[Key::Ts, Key::Timestamp, Key::Time])
+            .and_then(time_of);
+        let acknowledged = match self.field(&[Key::Acknowledged]) {
+            None => Ack::Absent,
+            Some(Val::Bool(true)) => Ack::Yes,
+            Some(Val::Bool(false)) => Ack::No,
+            Some(v) => time_of(v).map_or(Ack::No, Ack::At),
+        };
+        Some(Event {
+            etype,
+            ts,
+            session_id: Self::take_str(self.envelope(&[Key::SessionId, Key::SessionIdCamel])),
+            run_id: Self::take_str(self.envelope(&[Key::RunId, Key::RunIdCamel])),
+            channel: Self::take_str(self.envelope(&[Key::Channel])),
+            backend: Self::take_str(self.envelope(&[Key::Backend])),
+            origin: Self::take_str(self.envelope(&[Key::Origin])),
+            state: Self::take_str(self.field(&[Key::State])),
+            source: Self::take_str(self.field(&[Key::Source])),
+            reason: Self::take_str(self.field(&[Key::Reason])),
+            rule_name: Self::take_str(self.field(&[Key::RuleName, Key::RuleNameCamel])),
+            sender: Self::take_str(self.field(&[Key::Sender])),
+            latency_ms: self
+                .field(&[Key::LatencyMs, Key::LatencyMsCamel])
+                .and_then(non_negative_ms),
+            acknowledged,
+            requested: self.field(&[Key::Requested]).and_then(time_of),
+            candidate_count: self
+                .field(&[Key::CandidateCount, Key::CandidateCountCamel])
+                .and_then(non_negative_ms),
+        })
+    }
+}
+
+/// A time: RFC 3339 string or integer epoch milliseconds.
+fn time_of(v: &Val<'_>) -> Option<i64> {
+    match v {
+        Val::Str(s) => parse_rfc3339_ms(s),
+        Val::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+/// A non-negative amount of milliseconds (or a count): an integer, a float
+/// rounded to the nearest integer (half away from zero), or a numeric string.
+fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
+    let f = match v {
+        Val::Int(i) => return u64::try_from(*i).ok(),
+        Val::Float(f) => *f,
+        Val::Str(s) => {
+            let s = s.trim();
+            if let Ok(i) = s.parse::<i64>() {
+                return u64::try_from(i).ok();
+            }
+            s.parse::<f64>().ok()?
+        }
+        _ => return None,
+    };
+    let r = f.round();
+    // `f64 as u64` saturates; reject what does not fit instead.
+    (0.0..18_446_744_073_709_551_616.0)
+        .contains(&r)
+        .then_some(r as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(line: &str) -> Event<'_> {
+        parse_line(line.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn spec_examples() {
+        let e = ok(
+            r#"{"ts":"2026-02-25T06:13:42.334Z","type":"run.state","state":"start","run_id":"r1","session_id":"s1","channel":"telegram","backend":"pi","origin":"channel"}"#,
+        );
+        assert_eq!(e.etype, "run.state");
+        assert_eq!(e.state.as_deref(), Some("start"));
+        assert_eq!(e.run_id.as_deref(), Some("r1"));
+        assert_eq!(e.session_id.as_deref(), Some("s1"));
+        assert_eq!(e.backend.as_deref(), Some("pi"));
+        assert_eq!(e.origin.as_deref(), Some("channel"));
+        assert!(matches!(e.run_id, Some(Cow::Borrowed(_))));
+
+        let e = ok(
+            r#"{"timestamp":"2026-02-25T08:13:42.404+02:00","type":"run.state","runId":"r1","payload":{"state":"canceled"}}"#,
+        );
+        assert_eq!(e.state.as_deref(), Some("canceled"));
+        assert_eq!(e.run_id.as_deref(), Some("r1"));
+        assert_eq!(
+            e.ts,
+            crate::time::parse_rfc3339_ms("2026-02-25T06:13:42.404Z")
+        );
+
+        let e = ok(
+            r#"{"time":1771999000123,"event":"run.cancel","runId":"r1","channel":"telegram","payload":{"source":"stop_command","acknowledged":true,"latencyMs":"149"}}"#,
+        );
+        assert_eq!(e.ts, Some(1771999000123));
+        assert_eq!(e.etype, "run.cancel");
+        assert_eq!(e.latency_ms, Some(149));
+        assert_eq!(e.acknowledged, Ack::Yes);
+        assert_eq!(e.source.as_deref(), Some("stop_command"));
+
+        let e = ok(
+            r#"{"ts":"2026-02-25T06:13:43Z","type":"run.cancel","run_id":"r2","source":"timeout","requested":"2026-02-25T06:13:42.000Z","acknowledged":"2026-02-25T06:13:42.750Z"}"#,
+        );
+        match e.acknowledged {
+            Ack::At(t) => assert_eq!(t - e.requested.unwrap(), 750),
+            other => panic!("{other:?}"),
+        }
+
+        let e = ok(
+            r#"{"ts":"2026-02-25T06:13:44.5Z","type":"reaction.skip","channel":"slack","reason":"cooldown","candidateCount":3}"#,
+        );
+        assert_eq!(e.candidate_count, Some(3));
+        assert_eq!(e.reason.as_deref(), Some("cooldown"));
+
+        let e = ok(
+            r#"{"ts":"2026-02-25T06:13:45Z","type":"reaction.match","channel":"slack","payload":{"ruleName":"greet","sender":"+15550001","filterSummary":"contains:hi"}}"#,
+        );
+        assert_eq!(e.rule_name.as_deref(), Some("greet"));
+        assert_eq!(e.sender.as_deref(), Some("+15550001"));
+    }
+
+    #[test]
+    fn precedence_and_absence() {
+        // top level wins over payload; empty string counts as absent
+        let e = ok(
+            r#"{"type":"x","state":"start","payload":{"state":"error","source":"a"},"source":""}"#,
+        );
+        assert_eq!(e.state.as_deref(), Some("start"));
+        assert_eq!(e.source.as_deref(), Some("a"));
+        // snake wins over camel, whatever the order
+        let e = ok(r#"{"type":"x","runId":"camel","run_id":"snake"}"#);
+        assert_eq!(e.run_id.as_deref(), Some("snake"));
+        // envelope inside payload is not read
+        let e = ok(r#"{"type":"x","payload":{"channel":"slack","run_id":"r"}}"#);
+        assert_eq!(e.channel, None);
+        assert_eq!(e.run_id, None);
+        // `event` when `type` is absent, null or empty
+        assert_eq!(ok(r#"{"type":null,"event":"a"}"#).etype, "a");
+        assert_eq!(ok(r#"{"type":"","event":"a"}"#).etype, "a");
+        // ts, else timestamp, else time
+        assert_eq!(
+            ok(r#"{"type":"a","time":3,"timestamp":2,"ts":1}"#).ts,
+            Some(1)
+        );
+        assert_eq!(ok(r#"{"type":"a","time":3,"timestamp":""}"#).ts, Some(3));
+        assert_eq!(ok(r#"{"type":"a","ts":"yesterday"}"#).ts, None);
+        // duplicate keys: the last wins
+        assert_eq!(ok(r#"{"type":"a","type":"b"}"#).etype, "b");
+        // escaped strings are owned but equal
+        assert_eq!(ok(r#"{"type":"run\u002estate"}"#).etype, "run.state");
+    }
+
+    #[test]
+    fn numbers() {
+        let lat = |s: &str| ok(&format!(r#"{{"type":"a","latency_ms":{s}}}"#)).latency_ms;
+        assert_eq!(lat("149"), Some(149));
+        assert_eq!(lat("149.4"), Some(149));
+        assert_eq!(lat("149.5"), Some(150));
+        assert_eq!(lat("\"149\""), Some(149));
+        assert_eq!(lat("\" 12.6 \""), Some(13));
+        assert_eq!(lat("-5.0"), None);
+        assert_eq!(lat("-1"), None);
+        assert_eq!(lat("\"-3\""), None);
+        assert_eq!(lat("\"abc\""), None);
+        assert_eq!(lat("\"NaN\""), None);
+        assert_eq!(lat("1e300"), None);
+        assert_eq!(lat("true"), None);
+        assert_eq!(lat("18446744073709551615"), None);
+        let ack = |s: &str| ok(&format!(r#"{{"type":"a","acknowledged":{s}}}"#)).acknowledged;
+        assert_eq!(ack("true"), Ack::Yes);
+        assert_eq!(ack("false"), Ack::No);
+        assert_eq!(ack("1000"), Ack::At(1000));
+        assert_eq!(ack("\"nope\""), Ack::No);
+        assert_eq!(ack("\"\""), Ack::Absent);
+    }
+
+    #[test]
+    fn malformed_reasons() {
+        assert_eq!(parse_line(b"{\"type\":\"a\xff\"}"), Err(Malformed::Utf8));
+        assert_eq!(
+            parse_line(b"{\"type\":\"a\",\"text\":\"\xff\"}"),
+            Err(Malformed::Utf8)
+        );
+        assert_eq!(parse_line(br#"{"type":"a""#), Err(Malformed::Json));
+        assert_eq!(parse_line(br#"{"type":"a"} x"#), Err(Malformed::Json));
+        assert_eq!(parse_line(br#"[1,2]"#), Err(Malformed::NotObject));
+        assert_eq!(parse_line(br#""str""#), Err(Malformed::NotObject));
+        assert_eq!(
+            parse_line(br#"{"type": 42, "ts": 1}"#),
+            Err(Malformed::NoType)
+        );
+        assert_eq!(
+            parse_line(br#"{"state":"complete"}"#),
+            Err(Malformed::NoType)
+        );
+        let deep = "[".repeat(100_000);
+        assert_eq!(parse_line(deep.as_bytes()), Err(Malformed::Json));
+        let deep = format!("{{\"type\":\"a\",\"x\":{}", "{\"a\":".repeat(100_000));
+        assert_eq!(parse_line(deep.as_bytes()), Err(Malformed::Json));
+        // CR before the (stripped) newline is JSON whitespace
+        assert!(parse_line(b"{\"type\":\"a\"}\r").is_ok());
+    }
+}
