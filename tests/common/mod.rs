@@ -1,0 +1,90 @@
+//! Shared helpers of the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real binary, run from the project root (so fixture paths are relative).
+pub fn auditsum() -> Command {
+    let mut c = Command::cargo_bin("auditsum").unwrap();
+    c.current_dir(root());
+    c
+}
+
+pub fn summarize_json(args: &[&str]) -> Value {
+    let out = auditsum()
+        .arg("summarize")
+        .args(args)
+        .args(["--json", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every field of `expected` must be in `actual` and equal; percentiles may
+/// differ by HDR precision (3 significant digits); floats by rounding noise.
+/// Returns the differences, one per line.
+pub fn compare(expected: &Value, actual: &Value) -> Vec<String> {
+    let mut diffs = Vec::new();
+    walk(expected, actual, String::new(), &mut diffs);
+    diffs
+}
+
+fn walk(e: &Value, a: &Value, path: String, diffs: &mut Vec<String>) {
+    match (e, a) {
+        (Value::Object(em), Value::Object(am)) => {
+            for (k, ev) in em {
+                match am.get(k) {
+                    Some(av) => walk(ev, av, format!("{path}/{k}"), diffs),
+                    None => diffs.push(format!("{path}/{k}: missing")),
+                }
+            }
+            // keyed slices must not have extra keys either (a phantom channel…)
+            let keyed = ["by_", "event_types"]
+                .iter()
+                .any(|p| path.rsplit('/').next().unwrap_or("").starts_with(p));
+            if keyed {
+                for k in am.keys().filter(|k| !em.contains_key(*k)) {
+                    diffs.push(format!("{path}/{k}: unexpected"));
+                }
+            }
+        }
+        (Value::Array(ev), Value::Array(av)) => {
+            if ev.len() != av.len() {
+                diffs.push(format!("{path}: {} items, expected {}", av.len(), ev.len()));
+            }
+            for (i, (x, y)) in ev.iter().zip(av).enumerate() {
+                walk(x, y, format!("{path}[{i}]"), diffs);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            let leaf = path.rsplit('/').next().unwrap_or("");
+            let ok = if matches!(leaf, "p50" | "p95" | "p99") {
+                (x - y).abs() <= (x / 1000.0).max(1.0)
+            } else {
+                (x - y).abs() <= 1e-12 * x.abs().max(1.0)
+            };
+            if !ok {
+                diffs.push(format!("{path}: {y}, expected {x}"));
+            }
+        }
+        (e, a) if e == a => {}
+        (e, a) => diffs.push(format!("{path}: {a}, expected {e}")),
+    }
+}
+
+pub fn read_json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
