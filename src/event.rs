@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use crate::time::parse_rfc3339_ms;
 
@@ -81,22 +83,28 @@ pub struct Event<'a> {
 
 /// Parse one line (without its terminator; a trailing `\r` is fine).
 pub fn parse_line(line: &[u8]) -> Result<Event<'_>, Malformed> {
-    let text = std::str::from_utf8(line).map_err(|_| Malformed::Utf8)?;
+    let text = simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?;
+    let mut raw = Raw::default();
     let mut de = serde_json::Deserializer::from_str(text);
-    let top = Top::deserialize(&mut de).map_err(|_| Malformed::Json)?;
+    let is_object = TopSeed(&mut raw)
+        .deserialize(&mut de)
+        .map_err(|_| Malformed::Json)?;
     de.end().map_err(|_| Malformed::Json)?;
-    match top {
-        Top::NotObject => Err(Malformed::NotObject),
-        Top::Object(raw) => raw.resolve().ok_or(Malformed::NoType),
+    if !is_object {
+        return Err(Malformed::NotObject);
     }
+    raw.resolve().ok_or(Malformed::NoType)
 }
 
-/// A JSON value as far as this tool cares about it.
+/// A JSON value as far as this tool cares about it (24 bytes: lines are
+/// parsed into a stack array of these, so size matters).
 #[derive(Debug, Clone, PartialEq, Default)]
 enum Val<'a> {
     #[default]
     Null,
-    Str(Cow<'a, str>),
+    Str(&'a str),
+    /// A string with escapes, decoded.
+    Owned(Box<str>),
     Int(i64),
     /// Integers above `i64::MAX`.
     Big,
@@ -112,7 +120,16 @@ impl<'a> Val<'a> {
         match self {
             Val::Null => false,
             Val::Str(s) => !s.is_empty(),
+            Val::Owned(s) => !s.is_empty(),
             _ => true,
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            Val::Owned(s) => Some(s),
+            _ => None,
         }
     }
 }
@@ -125,13 +142,10 @@ impl<'de> Visitor<'de> for ValVisitor {
         f.write_str("any JSON value")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Val<'de>, E> {
-        Ok(Val::Str(Cow::Borrowed(v)))
+        Ok(Val::Str(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
-        Ok(Val::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Val<'de>, E> {
-        Ok(Val::Str(Cow::Owned(v)))
+        Ok(Val::Owned(v.into()))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
         Ok(Val::Int(v))
@@ -164,7 +178,8 @@ impl<'de> Deserialize<'de> for Val<'de> {
     }
 }
 
-/// Every key spelling we read; `Ignored` for the rest.
+/// Every key spelling we read; `Ignored` for the rest. Envelope keys first,
+/// then the fields that may also sit under `payload`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     Type,
@@ -179,7 +194,6 @@ enum Key {
     Channel,
     Backend,
     Origin,
-    Payload,
     // payload-capable fields from here on
     State,
     Source,
@@ -193,11 +207,13 @@ enum Key {
     Requested,
     CandidateCount,
     CandidateCountCamel,
+    Payload,
     Ignored,
 }
 
-const SLOTS: usize = Key::Ignored as usize;
-const FIRST_PAYLOAD_FIELD: usize = Key::State as usize;
+const SLOTS: usize = Key::Payload as usize;
+const FIRST_FIELD: usize = Key::State as usize;
+const FIELDS: usize = SLOTS - FIRST_FIELD;
 
 impl Key {
     fn from_str(s: &str) -> Key {
@@ -250,162 +266,140 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-/// The raw slots of one object level.
+/// The raw values of one line: every top-level slot, and the payload-capable
+/// fields of the `payload` object. Filled in place (see [`TopSeed`]) so that
+/// nothing this size is moved per line.
 #[derive(Default)]
-struct Slots<'a> {
-    v: [Val<'a>; SLOTS],
+struct Raw<'a> {
+    top: [Val<'a>; SLOTS],
+    payload: [Val<'a>; FIELDS],
 }
 
-impl<'a> Slots<'a> {
-    fn get(&self, k: Key) -> Option<&Val<'a>> {
-        let v = &self.v[k as usize];
-        v.present().then_some(v)
+fn present<'v, 'a>(v: &'v Val<'a>) -> Option<&'v Val<'a>> {
+    v.present().then_some(v)
+}
+
+/// Answers anything that is not an object with `false` (after consuming it).
+macro_rules! not_an_object {
+    () => {
+        fn visit_borrowed_str<E>(self, _: &'de str) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_unit<E>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(false)
+        }
+    };
+}
+
+/// Fills the payload slots; `true` when the payload is an object (anything
+/// else under `payload` is ignored).
+struct PayloadSeed<'r, 'de>(&'r mut [Val<'de>; FIELDS]);
+
+impl<'de> DeserializeSeed<'de> for PayloadSeed<'_, 'de> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-/// Collects the payload-capable fields of the `payload` object.
-struct PayloadVisitor;
-
-impl<'de> Visitor<'de> for PayloadVisitor {
-    type Value = Option<Box<Slots<'de>>>;
+impl<'de> Visitor<'de> for PayloadSeed<'_, 'de> {
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payload")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut slots = Box::<Slots<'de>>::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        // a repeated `payload` key replaces the earlier one
+        *self.0 = Default::default();
         while let Some(k) = map.next_key::<Key>()? {
-            if (k as usize) >= FIRST_PAYLOAD_FIELD && k != Key::Ignored {
-                slots.v[k as usize] = map.next_value()?;
+            let i = k as usize;
+            if (FIRST_FIELD..SLOTS).contains(&i) {
+                self.0[i - FIRST_FIELD] = map.next_value()?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Some(slots))
+        Ok(true)
     }
-    // Anything that is not an object is ignored as a payload.
-    fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
+    not_an_object!();
+}
+
+/// Fills [`Raw`]; `true` when the line is an object.
+struct TopSeed<'r, 'de>(&'r mut Raw<'de>);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct Payload<'a>(Option<Box<Slots<'a>>>);
-
-impl<'de> Deserialize<'de> for Payload<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PayloadVisitor).map(Payload)
-    }
-}
-
-struct Raw<'a> {
-    top: Slots<'a>,
-    payload: Option<Box<Slots<'a>>>,
-}
-
-enum Top<'a> {
-    Object(Box<Raw<'a>>),
-    NotObject,
-}
-
-struct TopVisitor;
-
-impl<'de> Visitor<'de> for TopVisitor {
-    type Value = Top<'de>;
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut raw = Box::new(Raw {
-            top: Slots::default(),
-            payload: None,
-        });
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let raw = self.0;
         while let Some(k) = map.next_key::<Key>()? {
             match k {
                 Key::Ignored => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Key::Payload => raw.payload = map.next_value::<Payload>()?.0,
-                k => raw.top.v[k as usize] = map.next_value()?,
+                Key::Payload => {
+                    if !map.next_value_seed(PayloadSeed(&mut raw.payload))? {
+                        raw.payload = Default::default();
+                    }
+                }
+                k => raw.top[k as usize] = map.next_value()?,
             }
         }
-        Ok(Top::Object(raw))
+        Ok(true)
     }
-    fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Top::NotObject)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Top::NotObject)
-    }
-}
-
-impl<'de> Deserialize<'de> for Top<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TopVisitor)
-    }
+    not_an_object!();
 }
 
 impl<'a> Raw<'a> {
     /// First present value among the top-level spellings.
     fn envelope(&self, keys: &[Key]) -> Option<&Val<'a>> {
-        keys.iter().find_map(|&k| self.top.get(k))
+        keys.iter().find_map(|&k| present(&self.top[k as usize]))
     }
 
     /// First present value: top level (each spelling), then payload.
     fn field(&self, keys: &[Key]) -> Option<&Val<'a>> {
         self.envelope(keys).or_else(|| {
-            let p = self.payload.as_deref()?;
-            keys.iter().find_map(|&k| p.get(k))
+            keys.iter()
+                .find_map(|&k| present(&self.payload[k as usize - FIRST_FIELD]))
         })
     }
 
     fn take_str(v: Option<&Val<'a>>) -> Option<Cow<'a, str>> {
         match v? {
-            Val::Str(s) => Some(s.clone()),
+            Val::Str(s) => Some(Cow::Borrowed(*s)),
+            Val::Owned(s) => Some(Cow::Owned(s.to_string())),
             _ => None,
         }
     }
 
-    fn resolve(self) -> Option<Event<'a>> {
+    fn resolve(&self) -> Option<Event<'a>> {
         let etype = Self::take_str(self.envelope(&[Key::Type, Key::Event]))?;
         let ts = self
             .envelope(&[Key::Ts, Key::Timestamp, Key::Time])
@@ -444,9 +438,8 @@ impl<'a> Raw<'a> {
 /// A time: RFC 3339 string or integer epoch milliseconds.
 fn time_of(v: &Val<'_>) -> Option<i64> {
     match v {
-        Val::Str(s) => parse_rfc3339_ms(s),
         Val::Int(i) => Some(*i),
-        _ => None,
+        v => parse_rfc3339_ms(v.as_str()?),
     }
 }
 
@@ -456,8 +449,8 @@ fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
     let f = match v {
         Val::Int(i) => return u64::try_from(*i).ok(),
         Val::Float(f) => *f,
-        Val::Str(s) => {
-            let s = s.trim();
+        Val::Str(_) | Val::Owned(_) => {
+            let s = v.as_str()?.trim();
             if let Ok(i) = s.parse::<i64>() {
                 return u64::try_from(i).ok();
             }

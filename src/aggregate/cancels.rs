@@ -1,9 +1,8 @@
 //! Cancels: every `run.cancel` event, by source and by channel.
 
-use std::collections::HashMap;
-
 use crate::aggregate::entry as slot;
 use crate::aggregate::runs::UNKNOWN;
+use crate::aggregate::Map;
 use crate::event::{Ack, Event};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,7 +26,7 @@ impl CancelSlice {
     }
 }
 
-pub fn merge_map(into: &mut HashMap<Box<str>, CancelSlice>, from: HashMap<Box<str>, CancelSlice>) {
+pub fn merge_map(into: &mut Map<Box<str>, CancelSlice>, from: Map<Box<str>, CancelSlice>) {
     for (k, v) in from {
         into.entry(k).or_default().merge(v);
     }
@@ -36,11 +35,11 @@ pub fn merge_map(into: &mut HashMap<Box<str>, CancelSlice>, from: HashMap<Box<st
 #[derive(Debug, Clone, Default)]
 pub struct CancelsPartial {
     pub total: CancelSlice,
-    pub by_source: HashMap<Box<str>, CancelSlice>,
-    pub by_channel: HashMap<Box<str>, CancelSlice>,
+    pub by_source: Map<Box<str>, CancelSlice>,
+    pub by_channel: Map<Box<str>, CancelSlice>,
     /// Cancels without a channel of their own, by run id: their channel is the
     /// run's, known only once every file has been read.
-    pub pending: HashMap<Box<str>, CancelSlice>,
+    pub pending: Map<Box<str>, CancelSlice>,
 }
 
 /// SPEC §2: `latency_ms` when valid, else acknowledged-time minus `requested`

@@ -8,7 +8,7 @@ pub mod reactions;
 pub mod runs;
 pub mod stats;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::baseline::{
     self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, RunSummary,
@@ -21,12 +21,16 @@ use cancels::{CancelSlice, CancelsPartial};
 use reactions::ReactionsPartial;
 use runs::{RunSlice, RunsPartial};
 
+/// Hash map with a fast, seeded hasher (foldhash): keys come from logs, so
+/// the hasher must be quick and hard to flood; output never depends on its order.
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// How many malformed-line samples the artifact keeps.
 pub const MAX_SAMPLES: usize = 20;
 
 /// `map[key]`, inserted as default when missing, without allocating the key
 /// when it is already there (the common case on the hot path).
-pub(crate) fn entry<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
+pub(crate) fn entry<'m, V: Default>(map: &'m mut Map<Box<str>, V>, key: &str) -> &'m mut V {
     if !map.contains_key(key) {
         map.insert(key.into(), V::default());
     }
@@ -56,7 +60,7 @@ pub struct Partial {
     /// (file, reason); the first reason of a file wins.
     pub unreadable: Vec<(usize, String)>,
     pub window: Option<(i64, i64)>,
-    pub event_types: HashMap<Box<str>, u64>,
+    pub event_types: Map<Box<str>, u64>,
     pub runs: RunsPartial,
     pub cancels: CancelsPartial,
     pub reactions: ReactionsPartial,
@@ -124,7 +128,7 @@ impl Partial {
     pub fn finalize(mut self, file_names: &[String]) -> Baseline {
         // line numbers: prefix sums of the lines of earlier parts of each file
         self.part_lines.sort_unstable();
-        let mut before: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut before: Map<(usize, usize), u64> = Map::default();
         let mut prev_file = usize::MAX;
         let mut acc = 0;
         for &(file, part, lines) in &self.part_lines {
@@ -187,7 +191,7 @@ impl Partial {
     }
 }
 
-fn sorted<V>(m: HashMap<Box<str>, V>) -> BTreeMap<String, V> {
+fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
 }
 
@@ -209,10 +213,10 @@ fn run_summary(mut s: RunSlice) -> RunSummary {
 
 fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
     let mut total = RunSlice::default();
-    let mut by_channel: HashMap<Box<str>, RunSlice> = HashMap::new();
-    let mut by_backend: HashMap<Box<str>, RunSlice> = HashMap::new();
-    let mut by_origin: HashMap<Box<str>, RunSlice> = HashMap::new();
-    let mut by_session: HashMap<Box<str>, RunSlice> = HashMap::new();
+    let mut by_channel: Map<Box<str>, RunSlice> = Map::default();
+    let mut by_backend: Map<Box<str>, RunSlice> = Map::default();
+    let mut by_origin: Map<Box<str>, RunSlice> = Map::default();
+    let mut by_session: Map<Box<str>, RunSlice> = Map::default();
     for run in p.map.values() {
         let r = run.resolve();
         total.add(&r);
@@ -221,7 +225,7 @@ fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
         entry(&mut by_origin, r.origin).add(&r);
         entry(&mut by_session, r.session).add(&r);
     }
-    let fin = |m: HashMap<Box<str>, RunSlice>| -> BTreeMap<String, RunSummary> {
+    let fin = |m: Map<Box<str>, RunSlice>| -> BTreeMap<String, RunSummary> {
         m.into_iter()
             .map(|(k, v)| (k.into_string(), run_summary(v)))
             .collect()
@@ -245,7 +249,7 @@ fn cancel_summary(mut s: CancelSlice) -> CancelSummary {
 }
 
 fn finalize_cancels(c: CancelsPartial) -> baseline::Cancels {
-    let fin = |m: HashMap<Box<str>, CancelSlice>| -> BTreeMap<String, CancelSummary> {
+    let fin = |m: Map<Box<str>, CancelSlice>| -> BTreeMap<String, CancelSummary> {
         m.into_iter()
             .map(|(k, v)| (k.into_string(), cancel_summary(v)))
             .collect()

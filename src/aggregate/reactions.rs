@@ -1,9 +1,8 @@
 //! Reactions: `reaction.match` and `reaction.skip` decisions.
 
-use std::collections::HashMap;
-
 use crate::aggregate::entry as bump;
 use crate::aggregate::runs::UNKNOWN;
+use crate::aggregate::Map;
 use crate::event::Event;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -16,9 +15,9 @@ pub struct MatchSkip {
 pub struct ReactionsPartial {
     pub total: MatchSkip,
     pub candidate_count_sum: u128,
-    pub by_channel: HashMap<Box<str>, MatchSkip>,
-    pub by_rule: HashMap<Box<str>, u64>,
-    pub skip_reasons: HashMap<Box<str>, u64>,
+    pub by_channel: Map<Box<str>, MatchSkip>,
+    pub by_rule: Map<Box<str>, u64>,
+    pub skip_reasons: Map<Box<str>, u64>,
 }
 
 impl ReactionsPartial {

@@ -1,7 +1,6 @@
 //! Runs, from `run.state` events that carry a `run_id` and a known state.
 
-use std::collections::HashMap;
-
+use crate::aggregate::Map;
 use crate::event::Event;
 
 /// Ordering key of an event's time: timed events in time order, then every
@@ -176,7 +175,7 @@ pub struct ResolvedRun<'a> {
 
 #[derive(Debug, Clone, Default)]
 pub struct RunsPartial {
-    pub map: HashMap<Box<str>, RunPartial>,
+    pub map: Map<Box<str>, RunPartial>,
 }
 
 impl RunsPartial {
