@@ -1,7 +1,7 @@
 //! Cancels: every `run.cancel` event, by source and by channel.
 
 use crate::aggregate::entry as slot;
-use crate::aggregate::runs::UNKNOWN;
+use crate::aggregate::runs::{run_key, RunKey, UNKNOWN};
 use crate::aggregate::Map;
 use crate::event::{Ack, Event};
 
@@ -39,7 +39,7 @@ pub struct CancelsPartial {
     pub by_channel: Map<Box<str>, CancelSlice>,
     /// Cancels without a channel of their own, by run id: their channel is the
     /// run's, known only once every file has been read.
-    pub pending: Map<Box<str>, CancelSlice>,
+    pub pending: Map<RunKey, CancelSlice>,
 }
 
 /// SPEC §2: `latency_ms` when valid, else acknowledged-time minus `requested`
@@ -60,7 +60,7 @@ impl CancelsPartial {
         slot(&mut self.by_source, ev.source.as_deref().unwrap_or(UNKNOWN)).add(ack, latency);
         let by_channel = match (ev.channel.as_deref(), ev.run_id.as_deref()) {
             (Some(ch), _) => slot(&mut self.by_channel, ch),
-            (None, Some(run)) => slot(&mut self.pending, run),
+            (None, Some(run)) => self.pending.entry(run_key(run)).or_default(),
             (None, None) => slot(&mut self.by_channel, UNKNOWN),
         };
         by_channel.add(ack, latency);
@@ -70,13 +70,15 @@ impl CancelsPartial {
         self.total.merge(o.total);
         merge_map(&mut self.by_source, o.by_source);
         merge_map(&mut self.by_channel, o.by_channel);
-        merge_map(&mut self.pending, o.pending);
+        for (k, v) in o.pending {
+            self.pending.entry(k).or_default().merge(v);
+        }
     }
 
     /// Attribute pending cancels to their run's channel (or `unknown`).
-    pub fn settle<'r>(&mut self, channel_of_run: impl Fn(&str) -> Option<&'r str>) {
+    pub fn settle<'r>(&mut self, channel_of_run: impl Fn(RunKey) -> Option<&'r str>) {
         for (run, slice) in std::mem::take(&mut self.pending) {
-            let ch = channel_of_run(&run).unwrap_or(UNKNOWN);
+            let ch = channel_of_run(run).unwrap_or(UNKNOWN);
             slot(&mut self.by_channel, ch).merge(slice);
         }
     }
@@ -122,7 +124,7 @@ mod tests {
         ] {
             p.observe(&parse_line(l.as_bytes()).unwrap());
         }
-        p.settle(|r| (r == "r1").then_some("discord"));
+        p.settle(|r| (r == run_key("r1")).then_some("discord"));
         assert_eq!(p.by_channel["discord"].count, 1);
         assert_eq!(p.by_channel["unknown"].latencies, vec![7]);
         assert_eq!(p.by_channel["slack"].acknowledged, 1);

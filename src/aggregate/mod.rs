@@ -4,6 +4,7 @@
 //! files.
 
 pub mod cancels;
+pub mod intern;
 pub mod reactions;
 pub mod runs;
 pub mod stats;
@@ -161,9 +162,8 @@ impl Partial {
             .collect();
 
         let runs = finalize_runs(&self.runs);
-        let run_map = &self.runs.map;
-        self.cancels
-            .settle(|run| run_map.get(run).and_then(|r| r.channel()));
+        let runs_partial = &self.runs;
+        self.cancels.settle(|run| runs_partial.channel_of(run));
         let cancels = finalize_cancels(self.cancels);
         let reactions = finalize_reactions(self.reactions);
 
@@ -218,7 +218,7 @@ fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
     let mut by_origin: Map<Box<str>, RunSlice> = Map::default();
     let mut by_session: Map<Box<str>, RunSlice> = Map::default();
     for run in p.map.values() {
-        let r = run.resolve();
+        let r = run.resolve(&p.strings);
         total.add(&r);
         entry(&mut by_channel, r.channel).add(&r);
         entry(&mut by_backend, r.backend).add(&r);

@@ -1,29 +1,40 @@
 //! Runs, from `run.state` events that carry a `run_id` and a known state.
+//!
+//! Memory grows with the number of runs, so a run is kept small (about 100
+//! bytes): its id as a 128-bit hash (ids are only compared, never printed; two
+//! distinct ids collide with probability about n²/2¹²⁹), times as `i64`, and
+//! its attributes as ids into an [`Interner`].
 
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+use crate::aggregate::intern::Interner;
 use crate::aggregate::Map;
 use crate::event::Event;
 
 /// Ordering key of an event's time: timed events in time order, then every
-/// untimed event (SPEC §1: "it sorts after every timed event").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TimeKey {
-    untimed: bool,
-    ms: i64,
+/// untimed event (SPEC §1: "it sorts after every timed event"). A timestamp of
+/// exactly `i64::MAX` ms (year 292 million) is indistinguishable from untimed.
+pub type TimeKey = i64;
+pub const UNTIMED: TimeKey = i64::MAX;
+
+pub fn time_key(ts: Option<i64>) -> TimeKey {
+    ts.unwrap_or(UNTIMED)
 }
 
-impl TimeKey {
-    pub fn new(ts: Option<i64>) -> TimeKey {
-        match ts {
-            Some(ms) => TimeKey { untimed: false, ms },
-            None => TimeKey {
-                untimed: true,
-                ms: 0,
-            },
-        }
-    }
-    pub fn ms(self) -> Option<i64> {
-        (!self.untimed).then_some(self.ms)
-    }
+fn timed(k: TimeKey) -> Option<i64> {
+    (k != UNTIMED).then_some(k)
+}
+
+/// A run id, hashed with a per-process random seed (so colliding ids cannot be
+/// prepared in advance; the output never depends on the seed).
+pub type RunKey = u128;
+
+pub fn run_key(run_id: &str) -> RunKey {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    let seed =
+        *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64));
+    xxhash_rust::xxh3::xxh3_128_with_seed(run_id.as_bytes(), seed)
 }
 
 /// Terminal states, declared in the order of their state names
@@ -54,106 +65,125 @@ pub fn classify_state(s: &str) -> Option<State> {
     })
 }
 
-/// An attribute value and the time of the earliest event that carried it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Attr {
-    key: TimeKey,
-    value: Box<str>,
-}
-
-fn offer(slot: &mut Option<Attr>, key: TimeKey, value: Option<&str>) {
-    let Some(value) = value else { return };
-    let better = match slot {
-        None => true,
-        Some(a) => (key, value) < (a.key, &*a.value),
-    };
-    if better {
-        *slot = Some(Attr {
-            key,
-            value: value.into(),
-        });
-    }
-}
-
-fn merge_attr(slot: &mut Option<Attr>, other: Option<Attr>) {
-    if let Some(o) = other {
-        if slot.as_ref().is_none_or(|a| o < *a) {
-            *slot = Some(o);
-        }
-    }
-}
-
-fn merge_min<T: Ord>(slot: &mut Option<T>, other: Option<T>) {
-    if let Some(o) = other {
-        if slot.as_ref().is_none_or(|s| o < *s) {
-            *slot = Some(o);
-        }
-    }
-}
+const CHANNEL: usize = 0;
+const SESSION: usize = 1;
+const BACKEND: usize = 2;
+const ORIGIN: usize = 3;
+const NO_ID: u32 = u32::MAX;
 
 /// What is known of one run so far. Every field merges by `min`, so partial
 /// states combine exactly in any order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunPartial {
-    pub first: Option<TimeKey>,
-    pub start: Option<TimeKey>,
-    pub terminal: Option<(TimeKey, Terminal)>,
+    /// Earliest event of the run.
+    pub first: TimeKey,
+    /// Earliest timed start (`UNTIMED`: none, or only untimed ones).
+    pub start: TimeKey,
+    pub terminal_at: TimeKey,
+    pub terminal: Option<Terminal>,
     pub cancel_requested: bool,
-    pub channel: Option<Attr>,
-    pub session: Option<Attr>,
-    pub backend: Option<Attr>,
-    pub origin: Option<Attr>,
+    /// Channel, session, backend, origin: time of the earliest event that
+    /// carried the value, and the value's id (`NO_ID`: never carried).
+    attr_at: [TimeKey; 4],
+    attr: [u32; 4],
+}
+
+impl Default for RunPartial {
+    fn default() -> Self {
+        RunPartial {
+            first: UNTIMED,
+            start: UNTIMED,
+            terminal_at: UNTIMED,
+            terminal: None,
+            cancel_requested: false,
+            attr_at: [UNTIMED; 4],
+            attr: [NO_ID; 4],
+        }
+    }
 }
 
 impl RunPartial {
-    fn observe(&mut self, key: TimeKey, state: State, ev: &Event<'_>) {
-        merge_min(&mut self.first, Some(key));
+    fn observe(&mut self, key: TimeKey, state: State, ev: &Event<'_>, strings: &mut Interner) {
+        self.first = self.first.min(key);
         match state {
-            State::Start => merge_min(&mut self.start, Some(key)),
+            State::Start => self.start = self.start.min(key),
             State::CancelRequested => self.cancel_requested = true,
-            State::Terminal(t) => merge_min(&mut self.terminal, Some((key, t))),
+            State::Terminal(t) => self.offer_terminal(key, t),
         }
-        offer(&mut self.channel, key, ev.channel.as_deref());
-        offer(&mut self.session, key, ev.session_id.as_deref());
-        offer(&mut self.backend, key, ev.backend.as_deref());
-        offer(&mut self.origin, key, ev.origin.as_deref());
+        let values = [
+            ev.channel.as_deref(),
+            ev.session_id.as_deref(),
+            ev.backend.as_deref(),
+            ev.origin.as_deref(),
+        ];
+        for (i, v) in values.into_iter().enumerate() {
+            let Some(v) = v else { continue };
+            let better = self.attr[i] == NO_ID
+                || key < self.attr_at[i]
+                || (key == self.attr_at[i] && v < strings.name(self.attr[i]));
+            if better {
+                self.attr_at[i] = key;
+                self.attr[i] = strings.intern(v);
+            }
+        }
     }
 
-    fn merge(&mut self, o: RunPartial) {
-        merge_min(&mut self.first, o.first);
-        merge_min(&mut self.start, o.start);
-        merge_min(&mut self.terminal, o.terminal);
+    fn offer_terminal(&mut self, key: TimeKey, t: Terminal) {
+        if self.terminal.is_none() || (key, t) < (self.terminal_at, self.terminal.unwrap_or(t)) {
+            self.terminal_at = key;
+            self.terminal = Some(t);
+        }
+    }
+
+    /// Merge `o`, whose attribute ids are already in this side's interner.
+    fn merge(&mut self, o: &RunPartial, strings: &Interner) {
+        self.first = self.first.min(o.first);
+        self.start = self.start.min(o.start);
+        if let Some(t) = o.terminal {
+            self.offer_terminal(o.terminal_at, t);
+        }
         self.cancel_requested |= o.cancel_requested;
-        merge_attr(&mut self.channel, o.channel);
-        merge_attr(&mut self.session, o.session);
-        merge_attr(&mut self.backend, o.backend);
-        merge_attr(&mut self.origin, o.origin);
+        for i in 0..4 {
+            if o.attr[i] == NO_ID {
+                continue;
+            }
+            let better = self.attr[i] == NO_ID
+                || o.attr_at[i] < self.attr_at[i]
+                || (o.attr_at[i] == self.attr_at[i]
+                    && strings.name(o.attr[i]) < strings.name(self.attr[i]));
+            if better {
+                self.attr_at[i] = o.attr_at[i];
+                self.attr[i] = o.attr[i];
+            }
+        }
     }
 
-    pub fn channel(&self) -> Option<&str> {
-        self.channel.as_ref().map(|a| &*a.value)
+    fn attr<'s>(&self, i: usize, strings: &'s Interner) -> Option<&'s str> {
+        (self.attr[i] != NO_ID).then(|| strings.name(self.attr[i]))
     }
 
     /// The run as it is reported.
-    pub fn resolve(&self) -> ResolvedRun<'_> {
-        let channel = self.channel().unwrap_or(UNKNOWN);
-        let origin = match &self.origin {
-            Some(a) => &*a.value,
-            None if channel == "gateway" => "gateway",
-            None if self.channel.is_some() => "channel",
+    pub fn resolve<'s>(&self, strings: &'s Interner) -> ResolvedRun<'s> {
+        let channel = self.attr(CHANNEL, strings);
+        let origin = match self.attr(ORIGIN, strings) {
+            Some(o) => o,
+            None if channel == Some("gateway") => "gateway",
+            None if channel.is_some() => "channel",
             None => UNKNOWN,
         };
-        let duration = match (self.start.and_then(TimeKey::ms), self.terminal) {
-            (Some(s), Some((t, _))) => t.ms().and_then(|t| t.checked_sub(s)),
+        let duration = match (
+            timed(self.start),
+            self.terminal.and(timed(self.terminal_at)),
+        ) {
+            (Some(s), Some(t)) => t.checked_sub(s).and_then(|d| u64::try_from(d).ok()),
             _ => None,
-        }
-        .and_then(|d| u64::try_from(d).ok());
+        };
         ResolvedRun {
-            channel,
-            session: self.session.as_ref().map_or(UNKNOWN, |a| &*a.value),
-            backend: self.backend.as_ref().map_or(UNKNOWN, |a| &*a.value),
+            channel: channel.unwrap_or(UNKNOWN),
+            session: self.attr(SESSION, strings).unwrap_or(UNKNOWN),
+            backend: self.attr(BACKEND, strings).unwrap_or(UNKNOWN),
             origin,
-            outcome: self.terminal.map(|(_, t)| t),
+            outcome: self.terminal,
             cancel_requested: self.cancel_requested,
             duration_ms: duration,
         }
@@ -175,7 +205,8 @@ pub struct ResolvedRun<'a> {
 
 #[derive(Debug, Clone, Default)]
 pub struct RunsPartial {
-    pub map: Map<Box<str>, RunPartial>,
+    pub map: Map<RunKey, RunPartial>,
+    pub strings: Interner,
 }
 
 impl RunsPartial {
@@ -187,25 +218,30 @@ impl RunsPartial {
         ) else {
             return;
         };
-        let key = TimeKey::new(ev.ts);
-        match self.map.get_mut(run_id) {
-            Some(r) => r.observe(key, state, ev),
-            None => {
-                let mut r = RunPartial::default();
-                r.observe(key, state, ev);
-                self.map.insert(run_id.into(), r);
-            }
-        }
+        self.map.entry(run_key(run_id)).or_default().observe(
+            time_key(ev.ts),
+            state,
+            ev,
+            &mut self.strings,
+        );
     }
 
-    pub fn merge(&mut self, other: RunsPartial) {
+    /// The channel of the run with this key, if the run carries one.
+    pub fn channel_of(&self, key: RunKey) -> Option<&str> {
+        self.map.get(&key)?.attr(CHANNEL, &self.strings)
+    }
+
+    pub fn merge(&mut self, mut other: RunsPartial) {
         if self.map.len() < other.map.len() {
-            let mine = std::mem::replace(&mut self.map, other.map);
-            return self.merge(RunsPartial { map: mine });
+            std::mem::swap(self, &mut other);
         }
-        for (k, v) in other.map {
+        let remap = self.strings.absorb(&other.strings);
+        for (k, mut v) in other.map {
+            for id in v.attr.iter_mut().filter(|id| **id != NO_ID) {
+                *id = remap[*id as usize];
+            }
             match self.map.get_mut(&k) {
-                Some(r) => r.merge(v),
+                Some(r) => r.merge(&v, &self.strings),
                 None => {
                     self.map.insert(k, v);
                 }
@@ -255,6 +291,10 @@ mod tests {
         p
     }
 
+    fn run<'p>(p: &'p RunsPartial, id: &str) -> ResolvedRun<'p> {
+        p.map[&run_key(id)].resolve(&p.strings)
+    }
+
     #[test]
     fn attribution_outcome_duration() {
         let p = feed(&[
@@ -264,7 +304,7 @@ mod tests {
             r#"{"type":"run.state","run_id":"r","state":"paused","ts":0,"channel":"ignored"}"#,
             r#"{"type":"run.state","run_id":"r","state":"cancel_requested","session_id":"s"}"#,
         ]);
-        let r = p.map["r"].resolve();
+        let r = run(&p, "r");
         assert_eq!(r.channel, "slack");
         assert_eq!(r.backend, "pi");
         assert_eq!(r.session, "s");
@@ -282,12 +322,12 @@ mod tests {
             r#"{"type":"run.state","run_id":"r","state":"start","ts":5,"channel":"gateway"}"#,
             r#"{"type":"run.state","run_id":"u","state":"failed"}"#,
         ]);
-        let r = p.map["r"].resolve();
+        let r = run(&p, "r");
         assert_eq!(
             (r.channel, r.origin, r.outcome),
             ("gateway", "gateway", None)
         );
-        let u = p.map["u"].resolve();
+        let u = run(&p, "u");
         assert_eq!(
             (u.channel, u.origin, u.backend),
             ("unknown", "unknown", "unknown")
@@ -303,21 +343,57 @@ mod tests {
             r#"{"type":"run.state","run_id":"b","state":"start","ts":5000}"#,
             r#"{"type":"run.state","run_id":"b","state":"complete"}"#,
         ]);
-        assert_eq!(p.map["a"].resolve().duration_ms, None);
-        assert_eq!(p.map["b"].resolve().duration_ms, None);
-        assert_eq!(p.map["b"].resolve().outcome, Some(Terminal::Complete));
+        assert_eq!(run(&p, "a").duration_ms, None);
+        assert_eq!(run(&p, "b").duration_ms, None);
+        assert_eq!(run(&p, "b").outcome, Some(Terminal::Complete));
     }
 
     #[test]
-    fn merge_equals_sequential() {
+    fn merge_equals_sequential_in_any_order() {
         let lines = [
-            r#"{"type":"run.state","run_id":"r","state":"start","ts":10,"channel":"b"}"#,
+            r#"{"type":"run.state","run_id":"r","state":"start","ts":10,"channel":"b","session_id":"s1"}"#,
             r#"{"type":"run.state","run_id":"r","state":"canceled","ts":20,"channel":"a"}"#,
             r#"{"type":"run.state","run_id":"r","state":"start","ts":10,"channel":"a"}"#,
+            r#"{"type":"run.state","run_id":"q","state":"error","backend":"x"}"#,
         ];
         let whole = feed(&lines);
-        let mut left = feed(&lines[2..]);
-        left.merge(feed(&lines[..2]));
-        assert_eq!(whole.map, left.map);
+        for split in 0..=lines.len() {
+            for flip in [false, true] {
+                let (mut a, b) = (feed(&lines[split..]), feed(&lines[..split]));
+                let merged = if flip {
+                    let mut b = b;
+                    b.merge(a);
+                    b
+                } else {
+                    a.merge(b);
+                    a
+                };
+                for id in ["r", "q"] {
+                    let (x, y) = (run(&whole, id), run(&merged, id));
+                    assert_eq!(
+                        (
+                            x.channel,
+                            x.session,
+                            x.backend,
+                            x.origin,
+                            x.outcome,
+                            x.duration_ms
+                        ),
+                        (
+                            y.channel,
+                            y.session,
+                            y.backend,
+                            y.origin,
+                            y.outcome,
+                            y.duration_ms
+                        )
+                    );
+                }
+            }
+        }
+        assert!(
+            std::mem::size_of::<RunPartial>() <= 80,
+            "a run must stay small"
+        );
     }
 }
