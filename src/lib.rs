@@ -6,6 +6,7 @@
 //! Markdown, terminal). [`pipeline`] wires the stages together.
 
 pub mod aggregate;
+pub mod anonymize;
 pub mod baseline;
 pub mod cli;
 pub mod cmd;
@@ -15,4 +16,5 @@ pub mod input;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod select;
 pub mod time;

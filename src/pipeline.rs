@@ -16,6 +16,7 @@ use crate::event::{parse_line, Malformed};
 use crate::input::discover::{self, Source};
 use crate::input::is_blank;
 use crate::input::reader::{decoder, Compression, Line, LineReader};
+use crate::select::Selection;
 
 /// Default `--max-line-bytes`: 16 MiB.
 pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
@@ -30,6 +31,7 @@ pub struct Config {
     pub threads: usize,
     pub max_line_bytes: usize,
     pub chunk_bytes: u64,
+    pub selection: Selection,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             threads: 0,
             max_line_bytes: DEFAULT_MAX_LINE,
             chunk_bytes: DEFAULT_CHUNK,
+            selection: Selection::default(),
         }
     }
 }
@@ -111,6 +114,7 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
         let reader = UnitReader {
             sources: &found.sources,
             max_line,
+            sel: &cfg.selection,
         };
         let merged = units
             .par_iter()
@@ -124,7 +128,7 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
             });
         head.merge(merged);
         Ok(Summary {
-            baseline: head.finalize(&names),
+            baseline: head.finalize(&names, &cfg.selection),
             skipped: found.skipped,
             sources: found.sources.len(),
         })
@@ -182,6 +186,7 @@ fn first_bytes(path: &std::path::Path) -> io::Result<Vec<u8>> {
 struct UnitReader<'a> {
     sources: &'a [Source],
     max_line: usize,
+    sel: &'a Selection,
 }
 
 impl UnitReader<'_> {
@@ -196,7 +201,7 @@ impl UnitReader<'_> {
                     Ok(r) => {
                         acc.files += 1;
                         let mut lines = LineReader::new(r, self.max_line, 0);
-                        read_lines(&mut lines, file, 0, u64::MAX, acc);
+                        read_lines(&mut lines, file, 0, u64::MAX, self.sel, acc);
                         if let Some(e) = lines.take_error() {
                             acc.unreadable(file, read_error(&e, lines.offset()));
                         }
@@ -240,7 +245,7 @@ impl UnitReader<'_> {
         } else {
             acc.files += 1;
         }
-        read_lines(&mut lines, file, part, end, acc);
+        read_lines(&mut lines, file, part, end, self.sel, acc);
         match lines.take_error() {
             Some(e) => Err(io::Error::new(e.kind(), read_error(&e, lines.offset()))),
             None => Ok(()),
@@ -258,6 +263,7 @@ fn read_lines<R: Read>(
     file: usize,
     part: usize,
     end: u64,
+    sel: &Selection,
     acc: &mut Partial,
 ) {
     let mut n = 0u64;
@@ -284,7 +290,7 @@ fn read_lines<R: Read>(
             continue;
         }
         match parse_line(text) {
-            Ok(ev) => acc.record(&ev),
+            Ok(ev) => acc.record(&ev, sel),
             Err(why) => acc.malformed(pos, why),
         }
     }

@@ -1,9 +1,13 @@
 //! Cancels: every `run.cancel` event, by source and by channel.
+//!
+//! A cancel without a channel of its own takes its run's, which is known only
+//! once every file has been read; so cancels are kept as small records and
+//! summarised at finalisation (there are few of them next to other events).
 
-use crate::aggregate::entry as slot;
-use crate::aggregate::runs::{run_key, RunKey, UNKNOWN};
-use crate::aggregate::Map;
+use crate::aggregate::runs::{run_key, RunKey, RunsPartial, UNKNOWN};
+use crate::aggregate::{entry, Map};
 use crate::event::{Ack, Event};
+use crate::select::{Attr, Selection};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CancelSlice {
@@ -18,28 +22,17 @@ impl CancelSlice {
         self.acknowledged += acknowledged as u64;
         self.latencies.extend(latency);
     }
-
-    pub fn merge(&mut self, o: CancelSlice) {
-        self.count += o.count;
-        self.acknowledged += o.acknowledged;
-        self.latencies.extend(o.latencies);
-    }
 }
 
-pub fn merge_map(into: &mut Map<Box<str>, CancelSlice>, from: Map<Box<str>, CancelSlice>) {
-    for (k, v) in from {
-        into.entry(k).or_default().merge(v);
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CancelsPartial {
-    pub total: CancelSlice,
-    pub by_source: Map<Box<str>, CancelSlice>,
-    pub by_channel: Map<Box<str>, CancelSlice>,
-    /// Cancels without a channel of their own, by run id: their channel is the
-    /// run's, known only once every file has been read.
-    pub pending: Map<RunKey, CancelSlice>,
+/// One `run.cancel` event, as far as the baseline needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelRecord {
+    source: Option<Box<str>>,
+    /// The event's own backend, channel, origin, session (in [`Attr::ALL`] order).
+    attrs: [Option<Box<str>>; 4],
+    run: Option<RunKey>,
+    acknowledged: bool,
+    latency: Option<u64>,
 }
 
 /// SPEC §2: `latency_ms` when valid, else acknowledged-time minus `requested`
@@ -52,35 +45,60 @@ pub fn latency_of(ev: &Event<'_>) -> Option<u64> {
         })
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct CancelsPartial {
+    pub records: Vec<CancelRecord>,
+}
+
+/// The summary maps of cancels.
+#[derive(Debug, Default)]
+pub struct CancelSlices {
+    pub total: CancelSlice,
+    pub by_source: Map<Box<str>, CancelSlice>,
+    pub by_channel: Map<Box<str>, CancelSlice>,
+}
+
 impl CancelsPartial {
     pub fn observe(&mut self, ev: &Event<'_>) {
-        let ack = ev.acknowledged.is_acknowledged();
-        let latency = latency_of(ev);
-        self.total.add(ack, latency);
-        slot(&mut self.by_source, ev.source.as_deref().unwrap_or(UNKNOWN)).add(ack, latency);
-        let by_channel = match (ev.channel.as_deref(), ev.run_id.as_deref()) {
-            (Some(ch), _) => slot(&mut self.by_channel, ch),
-            (None, Some(run)) => self.pending.entry(run_key(run)).or_default(),
-            (None, None) => slot(&mut self.by_channel, UNKNOWN),
-        };
-        by_channel.add(ack, latency);
+        let own = |v: &Option<std::borrow::Cow<'_, str>>| v.as_deref().map(Box::from);
+        self.records.push(CancelRecord {
+            source: own(&ev.source),
+            attrs: [
+                own(&ev.backend),
+                own(&ev.channel),
+                own(&ev.origin),
+                own(&ev.session_id),
+            ],
+            run: ev.run_id.as_deref().map(run_key),
+            acknowledged: ev.acknowledged.is_acknowledged(),
+            latency: latency_of(ev),
+        });
     }
 
     pub fn merge(&mut self, o: CancelsPartial) {
-        self.total.merge(o.total);
-        merge_map(&mut self.by_source, o.by_source);
-        merge_map(&mut self.by_channel, o.by_channel);
-        for (k, v) in o.pending {
-            self.pending.entry(k).or_default().merge(v);
-        }
+        self.records.extend(o.records);
     }
 
-    /// Attribute pending cancels to their run's channel (or `unknown`).
-    pub fn settle<'r>(&mut self, channel_of_run: impl Fn(RunKey) -> Option<&'r str>) {
-        for (run, slice) in std::mem::take(&mut self.pending) {
-            let ch = channel_of_run(run).unwrap_or(UNKNOWN);
-            slot(&mut self.by_channel, ch).merge(slice);
+    /// Summarise the records in scope. An attribute the event does not carry is
+    /// its run's (SPEC §2: "the event's own, else its run's, else unknown").
+    pub fn summarize(&self, runs: &RunsPartial, sel: &Selection) -> CancelSlices {
+        let mut out = CancelSlices::default();
+        for rec in &self.records {
+            let run = rec.run.and_then(|k| runs.resolved(k));
+            let value = |a: Attr| -> Option<&str> {
+                rec.attrs[a as usize]
+                    .as_deref()
+                    .or_else(|| run.as_ref().map(|r| r.get(a)))
+            };
+            if !sel.matches(value) {
+                continue;
+            }
+            let (ack, lat) = (rec.acknowledged, rec.latency);
+            out.total.add(ack, lat);
+            entry(&mut out.by_source, rec.source.as_deref().unwrap_or(UNKNOWN)).add(ack, lat);
+            entry(&mut out.by_channel, value(Attr::Channel).unwrap_or(UNKNOWN)).add(ack, lat);
         }
+        out
     }
 }
 
@@ -115,7 +133,9 @@ mod tests {
     }
 
     #[test]
-    fn pending_cancels_take_the_runs_channel() {
+    fn cancels_take_the_runs_attributes_when_they_lack_their_own() {
+        let mut runs = RunsPartial::default();
+        runs.observe(&parse_line(br#"{"type":"run.state","run_id":"r1","state":"start","channel":"discord","backend":"pi"}"#).unwrap());
         let mut p = CancelsPartial::default();
         for l in [
             r#"{"type":"run.cancel","run_id":"r1","source":"timeout","acknowledged":false}"#,
@@ -124,12 +144,19 @@ mod tests {
         ] {
             p.observe(&parse_line(l.as_bytes()).unwrap());
         }
-        p.settle(|r| (r == run_key("r1")).then_some("discord"));
-        assert_eq!(p.by_channel["discord"].count, 1);
-        assert_eq!(p.by_channel["unknown"].latencies, vec![7]);
-        assert_eq!(p.by_channel["slack"].acknowledged, 1);
-        assert_eq!(p.by_source["unknown"].count, 2);
-        assert_eq!(p.total.count, 3);
-        assert!(p.pending.is_empty());
+        let s = p.summarize(&runs, &Selection::default());
+        assert_eq!(s.by_channel["discord"].count, 1);
+        assert_eq!(s.by_channel["unknown"].latencies, vec![7]);
+        assert_eq!(s.by_channel["slack"].acknowledged, 1);
+        assert_eq!(s.by_source["unknown"].count, 2);
+        assert_eq!(s.total.count, 3);
+
+        let mut sel = Selection::default();
+        sel.wheres.insert(Attr::Backend, vec!["pi".into()]);
+        let s = p.summarize(&runs, &sel);
+        assert_eq!(
+            s.total.count, 2,
+            "both r1 cancels are on backend pi through their run"
+        );
     }
 }

@@ -16,9 +16,10 @@ use crate::baseline::{
     SkipReason, Unreadable, Window,
 };
 use crate::event::{Event, Malformed};
+use crate::select::{Attr, Selection};
 use crate::time::format_ms;
 
-use cancels::{CancelSlice, CancelsPartial};
+use cancels::{CancelSlice, CancelSlices, CancelsPartial};
 use reactions::ReactionsPartial;
 use runs::{RunSlice, RunsPartial};
 
@@ -68,21 +69,34 @@ pub struct Partial {
 }
 
 impl Partial {
-    pub fn record(&mut self, ev: &Event<'_>) {
+    /// Count a valid event. Runs are selected at finalisation (by their anchor
+    /// and resolved attributes); everything else by its own time and fields.
+    pub fn record(&mut self, ev: &Event<'_>, sel: &Selection) {
         self.events += 1;
+        if ev.ts.is_none() {
+            self.untimed += 1;
+        }
+        if ev.etype == "run.state" {
+            self.runs.observe(ev);
+        }
+        if !sel.in_window(ev.ts) {
+            return;
+        }
+        if ev.etype == "run.cancel" {
+            // scope (--where) may need the run's attributes: applied at the end
+            self.cancels.observe(ev);
+        }
+        if !sel.matches(|a| own_attr(ev, a)) {
+            return;
+        }
         *entry(&mut self.event_types, &ev.etype) += 1;
-        match ev.ts {
-            Some(t) => {
-                self.window = Some(match self.window {
-                    None => (t, t),
-                    Some((a, b)) => (a.min(t), b.max(t)),
-                })
-            }
-            None => self.untimed += 1,
+        if let Some(t) = ev.ts {
+            self.window = Some(match self.window {
+                None => (t, t),
+                Some((a, b)) => (a.min(t), b.max(t)),
+            });
         }
         match &*ev.etype {
-            "run.state" => self.runs.observe(ev),
-            "run.cancel" => self.cancels.observe(ev),
             "reaction.match" => self.reactions.observe_match(ev),
             "reaction.skip" => self.reactions.observe_skip(ev),
             _ => {}
@@ -126,7 +140,7 @@ impl Partial {
     }
 
     /// Turn the merged state into the artifact. `file_names[i]` names file `i`.
-    pub fn finalize(mut self, file_names: &[String]) -> Baseline {
+    pub fn finalize(mut self, file_names: &[String], sel: &Selection) -> Baseline {
         // line numbers: prefix sums of the lines of earlier parts of each file
         self.part_lines.sort_unstable();
         let mut before: Map<(usize, usize), u64> = Map::default();
@@ -161,16 +175,14 @@ impl Partial {
             })
             .collect();
 
-        let runs = finalize_runs(&self.runs);
-        let runs_partial = &self.runs;
-        self.cancels.settle(|run| runs_partial.channel_of(run));
-        let cancels = finalize_cancels(self.cancels);
+        let runs = finalize_runs(&self.runs, sel);
+        let cancels = finalize_cancels(self.cancels.summarize(&self.runs, sel));
         let reactions = finalize_reactions(self.reactions);
 
         Baseline {
             cancels,
             event_types: sorted(self.event_types),
-            filters: BTreeMap::new(),
+            filters: sel.to_filters(),
             inputs: baseline::Inputs {
                 bytes: self.bytes,
                 events: self.events,
@@ -188,6 +200,16 @@ impl Partial {
                 last_ts: self.window.map(|w| format_ms(w.1)),
             },
         }
+    }
+}
+
+/// An event's own value of a `--where` attribute.
+fn own_attr<'e>(ev: &'e Event<'_>, a: Attr) -> Option<&'e str> {
+    match a {
+        Attr::Backend => ev.backend.as_deref(),
+        Attr::Channel => ev.channel.as_deref(),
+        Attr::Origin => ev.origin.as_deref(),
+        Attr::Session => ev.session_id.as_deref(),
     }
 }
 
@@ -211,7 +233,7 @@ fn run_summary(mut s: RunSlice) -> RunSummary {
     }
 }
 
-fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
+fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     let mut total = RunSlice::default();
     let mut by_channel: Map<Box<str>, RunSlice> = Map::default();
     let mut by_backend: Map<Box<str>, RunSlice> = Map::default();
@@ -219,6 +241,9 @@ fn finalize_runs(p: &RunsPartial) -> baseline::Runs {
     let mut by_session: Map<Box<str>, RunSlice> = Map::default();
     for run in p.map.values() {
         let r = run.resolve(&p.strings);
+        if (sel.is_windowed() && !sel.in_window(r.anchor)) || !sel.matches(|a| Some(r.get(a))) {
+            continue;
+        }
         total.add(&r);
         entry(&mut by_channel, r.channel).add(&r);
         entry(&mut by_backend, r.backend).add(&r);
@@ -248,7 +273,7 @@ fn cancel_summary(mut s: CancelSlice) -> CancelSummary {
     }
 }
 
-fn finalize_cancels(c: CancelsPartial) -> baseline::Cancels {
+fn finalize_cancels(c: CancelSlices) -> baseline::Cancels {
     let fin = |m: Map<Box<str>, CancelSlice>| -> BTreeMap<String, CancelSummary> {
         m.into_iter()
             .map(|(k, v)| (k.into_string(), cancel_summary(v)))

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use crate::aggregate::intern::Interner;
 use crate::aggregate::Map;
 use crate::event::Event;
+use crate::select::Attr;
 
 /// Ordering key of an event's time: timed events in time order, then every
 /// untimed event (SPEC §1: "it sorts after every timed event"). A timestamp of
@@ -158,6 +159,12 @@ impl RunPartial {
         }
     }
 
+    /// The time that places the run in a window: its earliest timed start, else
+    /// its earliest timed event.
+    pub fn anchor(&self) -> Option<i64> {
+        timed(self.start).or(timed(self.first))
+    }
+
     fn attr<'s>(&self, i: usize, strings: &'s Interner) -> Option<&'s str> {
         (self.attr[i] != NO_ID).then(|| strings.name(self.attr[i]))
     }
@@ -186,6 +193,7 @@ impl RunPartial {
             outcome: self.terminal,
             cancel_requested: self.cancel_requested,
             duration_ms: duration,
+            anchor: self.anchor(),
         }
     }
 }
@@ -201,6 +209,19 @@ pub struct ResolvedRun<'a> {
     pub outcome: Option<Terminal>,
     pub cancel_requested: bool,
     pub duration_ms: Option<u64>,
+    /// See [`RunPartial::anchor`].
+    pub anchor: Option<i64>,
+}
+
+impl<'a> ResolvedRun<'a> {
+    pub fn get(&self, a: Attr) -> &'a str {
+        match a {
+            Attr::Backend => self.backend,
+            Attr::Channel => self.channel,
+            Attr::Origin => self.origin,
+            Attr::Session => self.session,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,9 +247,9 @@ impl RunsPartial {
         );
     }
 
-    /// The channel of the run with this key, if the run carries one.
-    pub fn channel_of(&self, key: RunKey) -> Option<&str> {
-        self.map.get(&key)?.attr(CHANNEL, &self.strings)
+    /// The run with this key, as it is reported.
+    pub fn resolved(&self, key: RunKey) -> Option<ResolvedRun<'_>> {
+        Some(self.map.get(&key)?.resolve(&self.strings))
     }
 
     pub fn merge(&mut self, mut other: RunsPartial) {

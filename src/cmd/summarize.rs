@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::anonymize::Anonymizer;
 use crate::cmd::{stdout, Status};
 use crate::output::{with_ext, write_atomic};
 use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
@@ -11,6 +12,8 @@ use crate::render::json::Json;
 use crate::render::markdown::Markdown;
 use crate::render::table::Table;
 use crate::render::Render;
+use crate::select::{parse_time, parse_where, Selection};
+use crate::time::parse_rfc3339_ms;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
@@ -19,6 +22,10 @@ use crate::render::Render;
   auditsum summarize logs/ --out artifacts/base writes artifacts/base.json and artifacts/base.md
   zcat audit.jsonl.gz | auditsum summarize -    read standard input
   auditsum summarize logs/ --include '*.txt'    also read *.txt files inside directories
+  auditsum summarize logs/ --since 7d --where backend=pi --out base/pi-week
+                                                the last 7 days of the pi backend
+  AUDITSUM_SALT=… auditsum summarize logs/ --anonymize --out base/week
+                                                session ids replaced by keyed hashes
 
 Inside directories, *.jsonl and *.ndjson (optionally .gz or .zst) are read, and rotated
 *.log / *.log.N files whose first line is a JSON object; everything else is skipped (see -v).
@@ -68,22 +75,101 @@ pub struct Args {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Only data from this time on: RFC 3339, a date (midnight UTC), or a
+    /// duration before --now (24h, 7d). A run belongs to the window of its
+    /// start; cancels and reactions are selected by their own time.
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub since: Option<String>,
+
+    /// Only data before this time (exclusive; same forms as --since), so that
+    /// consecutive windows partition the runs.
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub until: Option<String>,
+
+    /// What relative --since/--until count back from (RFC 3339; default: the clock).
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub now: Option<String>,
+
+    /// Keep one scope: channel, backend, origin or session (repeatable; the
+    /// same key twice means either value). E.g. --where backend=pi
+    #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
+    pub wheres: Vec<String>,
+
+    /// Replace session ids by a keyed hash (HMAC-SHA256 of --salt): the same
+    /// salt gives the same pseudonyms in every window.
+    #[arg(long, help_heading = "Privacy")]
+    pub anonymize: bool,
+
+    /// The secret key of --anonymize (prefer the environment variable).
+    #[arg(
+        long,
+        env = "AUDITSUM_SALT",
+        hide_env_values = true,
+        value_name = "SALT",
+        help_heading = "Privacy"
+    )]
+    pub salt: Option<String>,
+
     /// Size of the byte ranges large plain files are split into (testing aid).
     #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK)]
     pub chunk_bytes: u64,
 }
 
+/// The selection the flags ask for.
+fn selection(args: &Args) -> anyhow::Result<Selection> {
+    let now = match &args.now {
+        Some(n) => parse_rfc3339_ms(n).with_context(|| {
+            format!("--now {n}: not an RFC 3339 time (e.g. 2026-02-27T00:00:00Z)")
+        })?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+    };
+    let bound = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .map(|s| parse_time(s, now).map_err(|e| anyhow::anyhow!("--{flag} {e}")))
+            .transpose()
+    };
+    let mut sel = Selection {
+        since: bound("since", &args.since)?,
+        until: bound("until", &args.until)?,
+        ..Selection::default()
+    };
+    if let (Some(s), Some(u)) = (sel.since, sel.until) {
+        anyhow::ensure!(
+            s < u,
+            "--since must be before --until (the window is [since, until))"
+        );
+    }
+    for w in &args.wheres {
+        let (attr, value) = parse_where(w).map_err(anyhow::Error::msg)?;
+        sel.wheres.entry(attr).or_default().push(value);
+    }
+    Ok(sel)
+}
+
 pub fn run(args: Args) -> anyhow::Result<Status> {
+    let anonymizer = match (args.anonymize, &args.salt) {
+        (false, _) => None,
+        (true, Some(salt)) if !salt.is_empty() => Some(Anonymizer::new(salt)),
+        (true, _) => anyhow::bail!(
+            "--anonymize needs a salt: pass --salt SALT or set AUDITSUM_SALT (keep it secret and the same for every window)"
+        ),
+    };
     let cfg = Config {
         paths: args.paths.clone(),
         include: args.include.clone(),
         threads: args.threads,
         max_line_bytes: args.max_line_bytes,
         chunk_bytes: args.chunk_bytes,
+        selection: selection(&args)?,
     };
     let started = std::time::Instant::now();
-    let summary = pipeline::summarize(&cfg)?;
+    let mut summary = pipeline::summarize(&cfg)?;
     let elapsed = started.elapsed();
+    if let Some(a) = &anonymizer {
+        a.apply(&mut summary.baseline);
+    }
     let b = &summary.baseline;
 
     if args.verbose {
