@@ -51,9 +51,13 @@ pub struct Window {
 }
 
 /// `{count, min, max, mean, p50, p95, p99}`; with `count` 0 only `count`.
+/// Summaries other than per-session ones also carry `hdr`: the values' HDR
+/// histogram, V2 compressed serialisation in base64 (what `diff` tests on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hdr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +76,7 @@ impl Stats {
     pub fn empty() -> Stats {
         Stats {
             count: 0,
+            hdr: None,
             max: None,
             mean: None,
             min: None,

@@ -217,7 +217,7 @@ fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
 }
 
-fn run_summary(mut s: RunSlice) -> RunSummary {
+fn run_summary(mut s: RunSlice, with_hdr: bool) -> RunSummary {
     let terminal = s.completed + s.cancelled + s.errored;
     RunSummary {
         cancel_rate: rate(s.cancelled, terminal),
@@ -225,7 +225,7 @@ fn run_summary(mut s: RunSlice) -> RunSummary {
         cancelled: s.cancelled,
         completed: s.completed,
         completion_rate: rate(s.completed, terminal),
-        duration_ms: stats::summarize(&mut s.durations),
+        duration_ms: stats::summarize(&mut s.durations, with_hdr),
         error_rate: rate(s.errored, terminal),
         errored: s.errored,
         open: s.open,
@@ -250,17 +250,18 @@ fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
         entry(&mut by_origin, r.origin).add(&r);
         entry(&mut by_session, r.session).add(&r);
     }
-    let fin = |m: Map<Box<str>, RunSlice>| -> BTreeMap<String, RunSummary> {
+    // per-session summaries are many and small: no histograms there
+    let fin = |m: Map<Box<str>, RunSlice>, with_hdr: bool| -> BTreeMap<String, RunSummary> {
         m.into_iter()
-            .map(|(k, v)| (k.into_string(), run_summary(v)))
+            .map(|(k, v)| (k.into_string(), run_summary(v, with_hdr)))
             .collect()
     };
     baseline::Runs {
-        by_backend: fin(by_backend),
-        by_channel: fin(by_channel),
-        by_origin: fin(by_origin),
-        by_session: fin(by_session),
-        total: run_summary(total),
+        by_backend: fin(by_backend, true),
+        by_channel: fin(by_channel, true),
+        by_origin: fin(by_origin, true),
+        by_session: fin(by_session, false),
+        total: run_summary(total, true),
     }
 }
 
@@ -268,7 +269,7 @@ fn cancel_summary(mut s: CancelSlice) -> CancelSummary {
     CancelSummary {
         acknowledged: s.acknowledged,
         count: s.count,
-        latency_ms: stats::summarize(&mut s.latencies),
+        latency_ms: stats::summarize(&mut s.latencies, true),
         unacknowledged: s.count - s.acknowledged,
     }
 }
