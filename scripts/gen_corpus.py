@@ -110,6 +110,9 @@ def camel_case(k):
     return head + "".join(w.capitalize() for w in rest)
 
 
+ERROR_BOOST = {}  # channel -> factor on the error share of outcomes (--error-boost)
+
+
 def generate_events(rng, runs, clean):
     """Logical events (dicts with canonical keys); returns (events, sessions)."""
     sessions = []
@@ -137,7 +140,8 @@ def generate_events(rng, runs, clean):
         if clean or rng.random() < 0.97:
             events.append(start)
         dur = int(rng.lognormvariate(8.3, 0.9))
-        outcome = rng.choices(["complete", "cancelled", "error", None], [78, 10, 9, 3])[0]
+        boost = ERROR_BOOST.get(ch, 1.0)
+        outcome = rng.choices(["complete", "cancelled", "error", None], [87 - 9 * boost, 10, 9 * boost, 3])[0]
         if outcome == "cancelled" or (outcome == "complete" and rng.random() < 0.02):
             req_t = t + dur - rng.randint(50, 900)
             events.append(dict(env, type="run.state", state="cancel_requested", ts=req_t))
@@ -551,8 +555,13 @@ def main():
     ap.add_argument("--runs", type=int, default=2000, help="runs in a --messy corpus")
     ap.add_argument("--megabytes", type=int, default=100, help="size of a --clean corpus")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--error-boost", action="append", default=[], metavar="CHANNEL:FACTOR",
+                    help="multiply the error share of runs on CHANNEL (e.g. telegram:1.3), to plant a regression")
     ap.add_argument("--expected", help="where to write the expected figures (--messy; default OUT.expected.json)")
     a = ap.parse_args()
+    for spec in a.error_boost:
+        ch, factor = spec.split(":")
+        ERROR_BOOST[ch] = float(factor)
     if a.messy:
         logs = write_messy(a.out, a.runs, a.seed)
         exp = expected(logs)

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::summarize;
+use crate::cmd::{diff, summarize};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,7 +14,7 @@ reaction.skip and ordinary traffic) into a deterministic baseline: completion, e
 cancel rates per channel, backend, origin and session; cancel latency percentiles; reaction \
 match rates and top skip reasons. Written as a JSON artifact for machines and a Markdown \
 artifact for people.",
-    after_help = "Exit codes: 0 ok, 1 a check failed (--strict), 2 usage or input error."
+    after_help = "Exit codes: 0 ok, 1 a check failed (--strict, drift, stale), 2 usage or input error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,4 +26,6 @@ pub enum Command {
     /// Summarise audit logs into a baseline (terminal table, JSON, Markdown).
     #[command(visible_alias = "sum")]
     Summarize(summarize::Args),
+    /// Compare two baselines and fail on drift (Markdown or JSON report).
+    Diff(diff::Args),
 }

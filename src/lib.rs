@@ -10,6 +10,7 @@ pub mod anonymize;
 pub mod baseline;
 pub mod cli;
 pub mod cmd;
+pub mod diff;
 pub mod error;
 pub mod event;
 pub mod input;

@@ -111,6 +111,13 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The clock, in UTC milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// Format UTC milliseconds as RFC 3339 with millisecond precision and `Z`.
 pub fn format_ms(ms: i64) -> String {
     match chrono::DateTime::from_timestamp_millis(ms) {

@@ -1,5 +1,6 @@
 //! One file per subcommand: its clap arguments and its `run()`.
 
+pub mod diff;
 pub mod summarize;
 
 use std::io::{self, Write};
@@ -18,6 +19,7 @@ pub enum Status {
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Summarize(args) => summarize::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

@@ -121,9 +121,7 @@ fn selection(args: &Args) -> anyhow::Result<Selection> {
         Some(n) => parse_rfc3339_ms(n).with_context(|| {
             format!("--now {n}: not an RFC 3339 time (e.g. 2026-02-27T00:00:00Z)")
         })?,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        None => crate::time::now_ms(),
     };
     let bound = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
         v.as_deref()

@@ -1,6 +1,7 @@
 //! One renderer per format behind one small trait returning bytes (after
 //! hyperfine's `src/export/`).
 
+pub mod diff_markdown;
 pub mod escape;
 pub mod json;
 pub mod markdown;
@@ -10,8 +11,9 @@ use std::collections::BTreeMap;
 
 use crate::baseline::{Baseline, RunSummary};
 
-pub trait Render {
-    fn render(&self, baseline: &Baseline) -> Vec<u8>;
+/// A renderer of `T` (a baseline by default, or a drift report) into bytes.
+pub trait Render<T = Baseline> {
+    fn render(&self, item: &T) -> Vec<u8>;
 }
 
 /// `0.78663` -> `78.7%`; `None` -> `—`.

@@ -1,0 +1,552 @@
+//! `diff`: compare two baselines slice by slice and judge drift.
+//!
+//! A change is *drift* when it is both practically and statistically
+//! significant: its effect in the metric's worse direction reaches a threshold
+//! (percentage points for rates, relative % for percentiles) **and** a one-sided
+//! test rejects "no change" after Holm's correction over every comparison in
+//! the report. Rates use a two-proportion z-test; percentiles a quantile test on
+//! the HDR histograms the artifacts carry. `warn` and `fail` tiers differ in
+//! effect size and significance level; only `fail` changes the exit code.
+
+pub mod stats;
+pub mod thresholds;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::aggregate::stats::decode_hdr;
+use crate::baseline::{Baseline, CancelSummary, ReactionSlice, RunSummary, Stats, Window};
+use thresholds::{Direction, Metric, Thresholds};
+
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Why an artifact cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: not JSON ({message}); is it an artifact written by `auditsum summarize --out`?"
+    )]
+    NotJson { path: String, message: String },
+    #[error("{path}: not an auditsum baseline (no schema_version)")]
+    NotBaseline { path: String },
+    #[error("{path}: schema_version {found}, but this auditsum reads {expected}; regenerate the artifact or use a matching auditsum")]
+    Schema {
+        path: String,
+        found: serde_json::Value,
+        expected: u32,
+    },
+    #[error("{path}: malformed baseline: {message}")]
+    Malformed { path: String, message: String },
+}
+
+pub fn load(path: &Path) -> Result<Baseline, LoadError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: p.clone(),
+        source,
+    })?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::NotJson {
+        path: p.clone(),
+        message: e.to_string(),
+    })?;
+    match v.get("schema_version") {
+        None => return Err(LoadError::NotBaseline { path: p }),
+        Some(s) if s.as_u64() != Some(crate::baseline::SCHEMA_VERSION as u64) => {
+            return Err(LoadError::Schema {
+                path: p,
+                found: s.clone(),
+                expected: crate::baseline::SCHEMA_VERSION,
+            })
+        }
+        Some(_) => {}
+    }
+    serde_json::from_value(v).map_err(|e| LoadError::Malformed {
+        path: p,
+        message: e.to_string(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Drift,
+    New,
+    Gone,
+    TooFew,
+    Ok,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Fail,
+    Warn,
+}
+
+/// One comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// `runs`, `cancels` or `reactions`.
+    pub section: &'static str,
+    /// `total`, `channel`, `backend`, `origin`, `session` or `source`.
+    pub slice: &'static str,
+    /// The slice's key (`total` for the total).
+    pub key: String,
+    pub metric: &'static str,
+    /// `pp` (rates, shown in %), `%` (percentiles, in ms) or `count`.
+    pub unit: &'static str,
+    pub base: Option<f64>,
+    pub current: Option<f64>,
+    /// Current minus base: percentage points for rates, relative % for
+    /// percentiles, absolute for counts.
+    pub delta: Option<f64>,
+    /// Denominators (runs, cancels, reactions) or sample counts.
+    pub n_base: u64,
+    pub n_current: u64,
+    pub p_value: Option<f64>,
+    pub p_adjusted: Option<f64>,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+impl Row {
+    fn severity(&self) -> (u8, Verdict) {
+        let s = match (self.verdict, self.level) {
+            (Verdict::Drift, Some(Level::Fail)) => 0,
+            (Verdict::Drift, _) => 1,
+            _ => 2,
+        };
+        (s, self.verdict)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Side {
+    pub file: String,
+    pub window: Window,
+    pub filters: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stale {
+    pub max_age: String,
+    pub now: String,
+    /// How old the current window's last event is (ms); `None`: no timed event.
+    pub age_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub fail: usize,
+    pub warn: usize,
+    pub new: usize,
+    pub gone: usize,
+    pub too_few: usize,
+    pub ok: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub base: Side,
+    pub current: Side,
+    pub counts: Counts,
+    /// Whether the check failed: a `fail`-level drift, or a stale current.
+    pub failed: bool,
+    pub rows: Vec<Row>,
+    pub schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Stale>,
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub thresholds: Thresholds,
+    /// Compare per-session slices too.
+    pub sessions: bool,
+    /// `(max_age_ms, max_age as written, now_ms)` for the freshness check.
+    pub max_age: Option<(i64, String, i64)>,
+}
+
+/// A rate's numerator and denominator.
+type Frac = (u64, u64);
+
+fn run_rate(m: &str, s: &RunSummary) -> Frac {
+    let terminal = s.completed + s.cancelled + s.errored;
+    match m {
+        "completion_rate" => (s.completed, terminal),
+        "error_rate" => (s.errored, terminal),
+        _ => (s.cancelled, terminal),
+    }
+}
+
+const PERCENTILES: [(&str, f64); 3] = [("p50", 0.50), ("p95", 0.95), ("p99", 0.99)];
+
+fn percentile(s: &Stats, which: &str) -> Option<u64> {
+    match which {
+        "p50" => s.p50,
+        "p95" => s.p95,
+        _ => s.p99,
+    }
+}
+
+/// A slice on both sides, as far as metrics need it.
+enum Pair<'a> {
+    Runs(Option<&'a RunSummary>, Option<&'a RunSummary>),
+    Cancels(Option<&'a CancelSummary>, Option<&'a CancelSummary>),
+    Reactions(Option<Frac>, Option<Frac>),
+}
+
+struct Builder<'t> {
+    t: &'t Thresholds,
+    rows: Vec<Row>,
+}
+
+impl Builder<'_> {
+    fn presence(
+        &mut self,
+        section: &'static str,
+        slice: &'static str,
+        key: &str,
+        nb: Option<u64>,
+        nc: Option<u64>,
+    ) -> bool {
+        let verdict = match (nb, nc) {
+            (Some(_), Some(_)) => return true,
+            (None, Some(_)) => Verdict::New,
+            (Some(_), None) => Verdict::Gone,
+            (None, None) => return false,
+        };
+        self.rows.push(Row {
+            section,
+            slice,
+            key: key.to_string(),
+            metric: "count",
+            unit: "count",
+            base: nb.map(|n| n as f64),
+            current: nc.map(|n| n as f64),
+            delta: None,
+            n_base: nb.unwrap_or(0),
+            n_current: nc.unwrap_or(0),
+            p_value: None,
+            p_adjusted: None,
+            verdict,
+            level: None,
+        });
+        false
+    }
+
+    fn rate(
+        &mut self,
+        section: &'static str,
+        slice: &'static str,
+        key: &str,
+        m: Metric,
+        b: Frac,
+        c: Frac,
+    ) {
+        let pb = (b.1 > 0).then(|| b.0 as f64 / b.1 as f64);
+        let pc = (c.1 > 0).then(|| c.0 as f64 / c.1 as f64);
+        let enough = b.1 >= self.t.min_runs && c.1 >= self.t.min_runs;
+        let p_value = enough.then(|| match m.direction {
+            Direction::UpIsWorse => stats::two_proportion_higher(b.0, b.1, c.0, c.1),
+            Direction::DownIsWorse => stats::two_proportion_higher(b.1 - b.0, b.1, c.1 - c.0, c.1),
+        });
+        self.rows.push(Row {
+            section,
+            slice,
+            key: key.to_string(),
+            metric: m.name,
+            unit: "pp",
+            base: pb,
+            current: pc,
+            delta: pb.zip(pc).map(|(b, c)| (c - b) * 100.0),
+            n_base: b.1,
+            n_current: c.1,
+            p_value,
+            p_adjusted: None,
+            verdict: if enough { Verdict::Ok } else { Verdict::TooFew },
+            level: None,
+        });
+    }
+
+    fn percentiles(
+        &mut self,
+        section: &'static str,
+        slice: &'static str,
+        key: &str,
+        family: &str,
+        b: &Stats,
+        c: &Stats,
+    ) {
+        // per-session summaries carry no histograms, by design: rates only
+        if (b.count == 0 && c.count == 0) || slice == "session" {
+            return;
+        }
+        let decode = |s: &Stats| s.hdr.as_deref().and_then(|h| decode_hdr(h).ok());
+        let hists = decode(b).zip(decode(c));
+        let enough = b.count >= self.t.min_samples && c.count >= self.t.min_samples;
+        for (which, q) in PERCENTILES {
+            let p = match (&hists, enough) {
+                (Some((hb, hc)), true) => Some(stats::quantile_shift_up(hb, hc, q)),
+                _ => None,
+            };
+            self.push_pct(section, slice, key, family, which, b, c, p);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_pct(
+        &mut self,
+        section: &'static str,
+        slice: &'static str,
+        key: &str,
+        family: &str,
+        which: &str,
+        b: &Stats,
+        c: &Stats,
+        p_value: Option<f64>,
+    ) {
+        let name = format!("{family}_{which}");
+        let m = Metric::by_name(&name).expect("percentile metrics are listed");
+        let (vb, vc) = (percentile(b, which), percentile(c, which));
+        self.rows.push(Row {
+            section,
+            slice,
+            key: key.to_string(),
+            metric: m.name,
+            unit: "%",
+            base: vb.map(|v| v as f64),
+            current: vc.map(|v| v as f64),
+            delta: vb
+                .zip(vc)
+                .map(|(b, c)| (c as f64 - b as f64) / (b.max(1) as f64) * 100.0),
+            n_base: b.count,
+            n_current: c.count,
+            p_value,
+            p_adjusted: None,
+            verdict: if p_value.is_some() {
+                Verdict::Ok
+            } else {
+                Verdict::TooFew
+            },
+            level: None,
+        });
+    }
+
+    fn pair(&mut self, section: &'static str, slice: &'static str, key: &str, pair: Pair<'_>) {
+        match pair {
+            Pair::Runs(b, c) => {
+                if !self.presence(section, slice, key, b.map(|s| s.runs), c.map(|s| s.runs)) {
+                    return;
+                }
+                let (b, c) = (b.expect("present"), c.expect("present"));
+                for name in ["completion_rate", "error_rate", "cancel_rate"] {
+                    let m = Metric::by_name(name).expect("listed");
+                    self.rate(section, slice, key, m, run_rate(name, b), run_rate(name, c));
+                }
+                self.percentiles(
+                    section,
+                    slice,
+                    key,
+                    "duration",
+                    &b.duration_ms,
+                    &c.duration_ms,
+                );
+            }
+            Pair::Cancels(b, c) => {
+                if !self.presence(section, slice, key, b.map(|s| s.count), c.map(|s| s.count)) {
+                    return;
+                }
+                let (b, c) = (b.expect("present"), c.expect("present"));
+                let m = Metric::by_name("unacknowledged_rate").expect("listed");
+                self.rate(
+                    section,
+                    slice,
+                    key,
+                    m,
+                    (b.unacknowledged, b.count),
+                    (c.unacknowledged, c.count),
+                );
+                self.percentiles(
+                    section,
+                    slice,
+                    key,
+                    "cancel_latency",
+                    &b.latency_ms,
+                    &c.latency_ms,
+                );
+            }
+            Pair::Reactions(b, c) => {
+                if !self.presence(section, slice, key, b.map(|f| f.1), c.map(|f| f.1)) {
+                    return;
+                }
+                let m = Metric::by_name("match_rate").expect("listed");
+                self.rate(
+                    section,
+                    slice,
+                    key,
+                    m,
+                    b.expect("present"),
+                    c.expect("present"),
+                );
+            }
+        }
+    }
+}
+
+fn keys<'a, V>(a: &'a BTreeMap<String, V>, b: &'a BTreeMap<String, V>) -> Vec<&'a String> {
+    let mut k: Vec<&String> = a.keys().chain(b.keys()).collect();
+    k.sort();
+    k.dedup();
+    k
+}
+
+fn reaction_frac(s: &ReactionSlice) -> Frac {
+    (s.matched, s.matched + s.skipped)
+}
+
+/// Compare `base` with `current`.
+pub fn compare(
+    base: &Baseline,
+    base_file: &str,
+    cur: &Baseline,
+    cur_file: &str,
+    opts: &Options,
+) -> Report {
+    let t = &opts.thresholds;
+    let mut b = Builder {
+        t,
+        rows: Vec::new(),
+    };
+
+    b.pair(
+        "runs",
+        "total",
+        "total",
+        Pair::Runs(Some(&base.runs.total), Some(&cur.runs.total)),
+    );
+    let mut run_slices = vec![
+        ("channel", &base.runs.by_channel, &cur.runs.by_channel),
+        ("backend", &base.runs.by_backend, &cur.runs.by_backend),
+        ("origin", &base.runs.by_origin, &cur.runs.by_origin),
+    ];
+    if opts.sessions {
+        run_slices.push(("session", &base.runs.by_session, &cur.runs.by_session));
+    }
+    for (slice, mb, mc) in run_slices {
+        for k in keys(mb, mc) {
+            b.pair("runs", slice, k, Pair::Runs(mb.get(k), mc.get(k)));
+        }
+    }
+    b.pair(
+        "cancels",
+        "total",
+        "total",
+        Pair::Cancels(Some(&base.cancels.total), Some(&cur.cancels.total)),
+    );
+    for (slice, mb, mc) in [
+        ("source", &base.cancels.by_source, &cur.cancels.by_source),
+        ("channel", &base.cancels.by_channel, &cur.cancels.by_channel),
+    ] {
+        for k in keys(mb, mc) {
+            b.pair("cancels", slice, k, Pair::Cancels(mb.get(k), mc.get(k)));
+        }
+    }
+    let (rb, rc) = (&base.reactions, &cur.reactions);
+    b.pair(
+        "reactions",
+        "total",
+        "total",
+        Pair::Reactions(
+            Some((rb.total.matched, rb.total.matched + rb.total.skipped)),
+            Some((rc.total.matched, rc.total.matched + rc.total.skipped)),
+        ),
+    );
+    for k in keys(&rb.by_channel, &rc.by_channel) {
+        let pair = Pair::Reactions(
+            rb.by_channel.get(k).map(reaction_frac),
+            rc.by_channel.get(k).map(reaction_frac),
+        );
+        b.pair("reactions", "channel", k, pair);
+    }
+
+    // Holm over every test in the report, then the verdicts
+    let mut rows = b.rows;
+    let tested: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].p_value.is_some())
+        .collect();
+    let adjusted = stats::holm(
+        &tested
+            .iter()
+            .map(|&i| rows[i].p_value.unwrap_or(1.0))
+            .collect::<Vec<_>>(),
+    );
+    for (&i, p_adj) in tested.iter().zip(adjusted) {
+        let row = &mut rows[i];
+        row.p_adjusted = Some(p_adj);
+        let m = Metric::by_name(row.metric).expect("listed");
+        let tier = t.tier(&m);
+        let worse = row.delta.map_or(0.0, |d| match m.direction {
+            Direction::UpIsWorse => d,
+            Direction::DownIsWorse => -d,
+        });
+        if worse >= tier.fail && p_adj < t.alpha_fail {
+            row.verdict = Verdict::Drift;
+            row.level = Some(Level::Fail);
+        } else if worse >= tier.warn && p_adj < t.alpha_warn {
+            row.verdict = Verdict::Drift;
+            row.level = Some(Level::Warn);
+        }
+    }
+    rows.sort_by_key(Row::severity);
+
+    let mut counts = Counts::default();
+    for r in &rows {
+        match (r.verdict, r.level) {
+            (Verdict::Drift, Some(Level::Fail)) => counts.fail += 1,
+            (Verdict::Drift, _) => counts.warn += 1,
+            (Verdict::New, _) => counts.new += 1,
+            (Verdict::Gone, _) => counts.gone += 1,
+            (Verdict::TooFew, _) => counts.too_few += 1,
+            (Verdict::Ok, _) => counts.ok += 1,
+        }
+    }
+    let stale = opts.max_age.as_ref().and_then(|(max_ms, written, now)| {
+        let last = cur
+            .window
+            .last_ts
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339_ms);
+        let age = last.map(|l| now - l);
+        let is_stale = age.is_none_or(|a| a > *max_ms);
+        is_stale.then(|| Stale {
+            max_age: written.clone(),
+            now: crate::time::format_ms(*now),
+            age_ms: age,
+        })
+    });
+    let side = |b: &Baseline, f: &str| Side {
+        file: f.to_string(),
+        window: b.window.clone(),
+        filters: b.filters.clone(),
+    };
+    Report {
+        base: side(base, base_file),
+        current: side(cur, cur_file),
+        failed: counts.fail > 0 || stale.is_some(),
+        counts,
+        rows,
+        schema_version: REPORT_SCHEMA_VERSION,
+        stale,
+        thresholds: t.clone(),
+    }
+}
