@@ -243,3 +243,66 @@ fn unreadable_or_foreign_artifacts_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn refresh_and_drift_check_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    let sh = |args: &[&str]| {
+        StdCommand::new("bash")
+            .current_dir(root())
+            .env("AUDITSUM", &bin)
+            .env_remove("AUDITSUM_SALT")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let base = sh(&[
+        "scripts/refresh-baselines.sh",
+        "fixtures/messy-small",
+        &d("base"),
+        "2026-02-25",
+        "2026-02-26",
+    ]);
+    assert!(
+        base.status.success(),
+        "{}",
+        String::from_utf8_lossy(&base.stderr)
+    );
+    for w in ["all", "channel", "gateway", "backend-pi", "backend-native"] {
+        assert!(dir.path().join(format!("base/{w}.json")).exists(), "{w}");
+        assert!(dir.path().join(format!("base/{w}.md")).exists(), "{w}");
+    }
+    let cur = sh(&[
+        "scripts/refresh-baselines.sh",
+        "fixtures/messy-small",
+        &d("cur"),
+        "2026-02-26",
+        "2026-02-27",
+    ]);
+    assert!(cur.status.success());
+    let check = sh(&[
+        "scripts/drift-check.sh",
+        &d("base"),
+        &d("cur"),
+        &d("reports"),
+    ]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert!(dir.path().join("reports/gateway-drift.md").exists());
+    // freshness: the current windows ended long before today
+    let stale = sh(&[
+        "scripts/drift-check.sh",
+        &d("base"),
+        &d("cur"),
+        &d("reports"),
+        "--max-age",
+        "1d",
+    ]);
+    assert_eq!(stale.status.code(), Some(1));
+}
