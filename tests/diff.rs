@@ -108,6 +108,52 @@ fn stationary_windows_pass_and_a_planted_regression_fails() {
 }
 
 #[test]
+fn the_two_halves_of_a_stationary_corpus_do_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    let status = StdCommand::new("python3")
+        .arg(root().join("scripts/gen_corpus.py"))
+        .args(["--messy", "--runs", "8000", "--seed", "41"])
+        .arg(&corpus)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let whole = common::summarize_json(&[corpus.to_str().unwrap()]);
+    let t =
+        |k: &str| auditsum::time::parse_rfc3339_ms(whole["window"][k].as_str().unwrap()).unwrap();
+    let mid = auditsum::time::format_ms((t("first_ts") + t("last_ts")) / 2);
+    let half = |name: &str, bound: &str| {
+        let prefix = dir.path().join(name);
+        auditsum()
+            .arg("summarize")
+            .arg(&corpus)
+            .args(["-q", bound, &mid, "--out"])
+            .arg(&prefix)
+            .assert()
+            .success();
+        prefix.with_extension("json")
+    };
+    let (first, second) = (half("first", "--until"), half("second", "--since"));
+    let out = auditsum()
+        .arg("diff")
+        .arg(&first)
+        .arg(&second)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        serde_json::to_string_pretty(&v["rows"][0]).unwrap()
+    );
+    assert_eq!(v["counts"]["fail"], 0);
+    assert!(v["counts"]["ok"].as_u64().unwrap() > 50);
+}
+
+#[test]
 fn a_baseline_against_itself_is_all_ok() {
     let out = auditsum()
         .args(["summarize", "fixtures/messy-small", "--json", "-q"])
