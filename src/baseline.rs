@@ -27,6 +27,9 @@ pub struct Inputs {
     pub files: u64,
     pub malformed_lines: u64,
     pub malformed_samples: Vec<MalformedSample>,
+    /// Values counted under `(other)` because a keyed map reached `--max-keys`.
+    #[serde(default)]
+    pub overflowed_keys: u64,
     pub unreadable: Vec<Unreadable>,
     pub untimed_events: u64,
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub max_line_bytes: usize,
     pub chunk_bytes: u64,
     pub selection: Selection,
+    /// Distinct keys kept per keyed map (see `aggregate::keys`).
+    pub max_keys: usize,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             max_line_bytes: DEFAULT_MAX_LINE,
             chunk_bytes: DEFAULT_CHUNK,
             selection: Selection::default(),
+            max_keys: crate::aggregate::keys::DEFAULT_MAX_KEYS,
         }
     }
 }
@@ -105,7 +108,7 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
             },
         )?;
         let mut names: Vec<String> = found.sources.iter().map(Source::display).collect();
-        let mut head = Partial::default();
+        let mut head = Partial::new(cfg.max_keys);
         let units = plan(&found.sources, cfg.chunk_bytes.max(1), &mut head);
         for (path, why) in &found.problems {
             head.unreadable(names.len(), why.clone());
@@ -118,14 +121,20 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
         };
         let merged = units
             .par_iter()
-            .fold(Partial::default, |mut acc, unit| {
-                reader.run(unit, &mut acc);
-                acc
-            })
-            .reduce(Partial::default, |mut a, b| {
-                a.merge(b);
-                a
-            });
+            .fold(
+                || Partial::new(cfg.max_keys),
+                |mut acc, unit| {
+                    reader.run(unit, &mut acc);
+                    acc
+                },
+            )
+            .reduce(
+                || Partial::new(cfg.max_keys),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
+            );
         head.merge(merged);
         Ok(Summary {
             baseline: head.finalize(&names, &cfg.selection),

@@ -4,8 +4,8 @@
 //! once every file has been read; so cancels are kept as small records and
 //! summarised at finalisation (there are few of them next to other events).
 
+use crate::aggregate::keys::CappedMap;
 use crate::aggregate::runs::{run_key, RunKey, RunsPartial, UNKNOWN};
-use crate::aggregate::{entry, Map};
 use crate::event::{Ack, Event};
 use crate::select::{Attr, Selection};
 
@@ -54,8 +54,8 @@ pub struct CancelsPartial {
 #[derive(Debug, Default)]
 pub struct CancelSlices {
     pub total: CancelSlice,
-    pub by_source: Map<Box<str>, CancelSlice>,
-    pub by_channel: Map<Box<str>, CancelSlice>,
+    pub by_source: CappedMap<CancelSlice>,
+    pub by_channel: CappedMap<CancelSlice>,
 }
 
 impl CancelsPartial {
@@ -81,8 +81,12 @@ impl CancelsPartial {
 
     /// Summarise the records in scope. An attribute the event does not carry is
     /// its run's (SPEC §2: "the event's own, else its run's, else unknown").
-    pub fn summarize(&self, runs: &RunsPartial, sel: &Selection) -> CancelSlices {
-        let mut out = CancelSlices::default();
+    pub fn summarize(&self, runs: &RunsPartial, sel: &Selection, max_keys: usize) -> CancelSlices {
+        let mut out = CancelSlices {
+            total: CancelSlice::default(),
+            by_source: CappedMap::new(max_keys),
+            by_channel: CappedMap::new(max_keys),
+        };
         for rec in &self.records {
             let run = rec.run.and_then(|k| runs.resolved(k));
             let value = |a: Attr| -> Option<&str> {
@@ -95,8 +99,12 @@ impl CancelsPartial {
             }
             let (ack, lat) = (rec.acknowledged, rec.latency);
             out.total.add(ack, lat);
-            entry(&mut out.by_source, rec.source.as_deref().unwrap_or(UNKNOWN)).add(ack, lat);
-            entry(&mut out.by_channel, value(Attr::Channel).unwrap_or(UNKNOWN)).add(ack, lat);
+            out.by_source
+                .slot(rec.source.as_deref().unwrap_or(UNKNOWN))
+                .add(ack, lat);
+            out.by_channel
+                .slot(value(Attr::Channel).unwrap_or(UNKNOWN))
+                .add(ack, lat);
         }
         out
     }
@@ -144,16 +152,16 @@ mod tests {
         ] {
             p.observe(&parse_line(l.as_bytes()).unwrap());
         }
-        let s = p.summarize(&runs, &Selection::default());
-        assert_eq!(s.by_channel["discord"].count, 1);
-        assert_eq!(s.by_channel["unknown"].latencies, vec![7]);
-        assert_eq!(s.by_channel["slack"].acknowledged, 1);
-        assert_eq!(s.by_source["unknown"].count, 2);
+        let s = p.summarize(&runs, &Selection::default(), 100);
+        assert_eq!(s.by_channel.map["discord"].count, 1);
+        assert_eq!(s.by_channel.map["unknown"].latencies, vec![7]);
+        assert_eq!(s.by_channel.map["slack"].acknowledged, 1);
+        assert_eq!(s.by_source.map["unknown"].count, 2);
         assert_eq!(s.total.count, 3);
 
         let mut sel = Selection::default();
         sel.wheres.insert(Attr::Backend, vec!["pi".into()]);
-        let s = p.summarize(&runs, &sel);
+        let s = p.summarize(&runs, &sel, 100);
         assert_eq!(
             s.total.count, 2,
             "both r1 cancels are on backend pi through their run"

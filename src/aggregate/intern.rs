@@ -2,18 +2,41 @@
 //! stores small ids instead of strings. Each partial state has its own
 //! interner; merging remaps the other side's ids.
 
+use crate::aggregate::keys::{DEFAULT_MAX_KEYS, OTHER};
 use crate::aggregate::Map;
 
-#[derive(Debug, Clone, Default)]
+/// At most `max` distinct values (then [`OTHER`], counted in `overflow`).
+#[derive(Debug, Clone)]
 pub struct Interner {
     ids: Map<Box<str>, u32>,
     names: Vec<Box<str>>,
+    max: usize,
+    pub overflow: u64,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::new(DEFAULT_MAX_KEYS)
+    }
 }
 
 impl Interner {
+    pub fn new(max: usize) -> Interner {
+        Interner {
+            ids: Map::default(),
+            names: Vec::new(),
+            max: max.max(1),
+            overflow: 0,
+        }
+    }
+
     pub fn intern(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
+        }
+        if self.names.len() >= self.max && s != OTHER {
+            self.overflow += 1;
+            return self.intern(OTHER);
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
         self.names.push(s.into());
@@ -35,6 +58,7 @@ impl Interner {
 
     /// For every id of `other`, the id of the same string here (interned as needed).
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
+        self.overflow += other.overflow;
         other.names.iter().map(|n| self.intern(n)).collect()
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cancels;
 pub mod intern;
+pub mod keys;
 pub mod reactions;
 pub mod runs;
 pub mod stats;
@@ -20,6 +21,7 @@ use crate::select::{Attr, Selection};
 use crate::time::format_ms;
 
 use cancels::{CancelSlice, CancelSlices, CancelsPartial};
+use keys::CappedMap;
 use reactions::ReactionsPartial;
 use runs::{RunSlice, RunsPartial};
 
@@ -48,8 +50,10 @@ pub struct LinePos {
     pub line: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Partial {
+    /// `--max-keys`: distinct keys kept per keyed map.
+    pub max_keys: usize,
     pub files: u64,
     pub bytes: u64,
     pub events: u64,
@@ -62,13 +66,38 @@ pub struct Partial {
     /// (file, reason); the first reason of a file wins.
     pub unreadable: Vec<(usize, String)>,
     pub window: Option<(i64, i64)>,
-    pub event_types: Map<Box<str>, u64>,
+    pub event_types: CappedMap<u64>,
     pub runs: RunsPartial,
     pub cancels: CancelsPartial,
     pub reactions: ReactionsPartial,
 }
 
+impl Default for Partial {
+    fn default() -> Self {
+        Partial::new(keys::DEFAULT_MAX_KEYS)
+    }
+}
+
 impl Partial {
+    pub fn new(max_keys: usize) -> Partial {
+        Partial {
+            max_keys,
+            files: 0,
+            bytes: 0,
+            events: 0,
+            malformed: 0,
+            untimed: 0,
+            samples: Vec::new(),
+            part_lines: Vec::new(),
+            unreadable: Vec::new(),
+            window: None,
+            event_types: CappedMap::new(max_keys),
+            runs: RunsPartial::new(max_keys),
+            cancels: CancelsPartial::default(),
+            reactions: ReactionsPartial::new(max_keys),
+        }
+    }
+
     /// Count a valid event. Runs are selected at finalisation (by their anchor
     /// and resolved attributes); everything else by its own time and fields.
     pub fn record(&mut self, ev: &Event<'_>, sel: &Selection) {
@@ -89,7 +118,7 @@ impl Partial {
         if !sel.matches(|a| own_attr(ev, a)) {
             return;
         }
-        *entry(&mut self.event_types, &ev.etype) += 1;
+        *self.event_types.slot(&ev.etype) += 1;
         if let Some(t) = ev.ts {
             self.window = Some(match self.window {
                 None => (t, t),
@@ -131,9 +160,7 @@ impl Partial {
             (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
             (w, None) | (None, w) => w,
         };
-        for (k, v) in o.event_types {
-            *self.event_types.entry(k).or_default() += v;
-        }
+        self.event_types.merge_with(o.event_types, |a, b| *a += b);
         self.runs.merge(o.runs);
         self.cancels.merge(o.cancels);
         self.reactions.merge(o.reactions);
@@ -176,12 +203,18 @@ impl Partial {
             .collect();
 
         let runs = finalize_runs(&self.runs, sel);
-        let cancels = finalize_cancels(self.cancels.summarize(&self.runs, sel));
+        let cancel_slices = self.cancels.summarize(&self.runs, sel, self.max_keys);
+        let overflowed_keys = self.event_types.overflow
+            + self.runs.overflow()
+            + self.reactions.overflow()
+            + cancel_slices.by_source.overflow
+            + cancel_slices.by_channel.overflow;
+        let cancels = finalize_cancels(cancel_slices);
         let reactions = finalize_reactions(self.reactions);
 
         Baseline {
             cancels,
-            event_types: sorted(self.event_types),
+            event_types: sorted(self.event_types.map),
             filters: sel.to_filters(),
             inputs: baseline::Inputs {
                 bytes: self.bytes,
@@ -189,6 +222,7 @@ impl Partial {
                 files: self.files,
                 malformed_lines: self.malformed,
                 malformed_samples,
+                overflowed_keys,
                 unreadable,
                 untimed_events: self.untimed,
             },
@@ -281,8 +315,8 @@ fn finalize_cancels(c: CancelSlices) -> baseline::Cancels {
             .collect()
     };
     baseline::Cancels {
-        by_channel: fin(c.by_channel),
-        by_source: fin(c.by_source),
+        by_channel: fin(c.by_channel.map),
+        by_source: fin(c.by_source.map),
         total: cancel_summary(c.total),
     }
 }
@@ -290,6 +324,7 @@ fn finalize_cancels(c: CancelSlices) -> baseline::Cancels {
 fn finalize_reactions(r: ReactionsPartial) -> baseline::Reactions {
     let mut skip_reasons: Vec<SkipReason> = r
         .skip_reasons
+        .map
         .into_iter()
         .map(|(reason, count)| SkipReason {
             count,
@@ -300,6 +335,7 @@ fn finalize_reactions(r: ReactionsPartial) -> baseline::Reactions {
     baseline::Reactions {
         by_channel: r
             .by_channel
+            .map
             .into_iter()
             .map(|(k, v)| {
                 let slice = ReactionSlice {
@@ -310,7 +346,7 @@ fn finalize_reactions(r: ReactionsPartial) -> baseline::Reactions {
                 (k.into_string(), slice)
             })
             .collect(),
-        by_rule: sorted(r.by_rule),
+        by_rule: sorted(r.by_rule.map),
         skip_reasons,
         total: ReactionTotal {
             candidate_count_sum: u64::try_from(r.candidate_count_sum).unwrap_or(u64::MAX),

@@ -104,7 +104,7 @@ impl Default for RunPartial {
 }
 
 impl RunPartial {
-    fn observe(&mut self, key: TimeKey, state: State, ev: &Event<'_>, strings: &mut Interner) {
+    fn observe(&mut self, key: TimeKey, state: State, ev: &Event<'_>, strings: &mut [Interner; 4]) {
         self.first = self.first.min(key);
         match state {
             State::Start => self.start = self.start.min(key),
@@ -121,10 +121,10 @@ impl RunPartial {
             let Some(v) = v else { continue };
             let better = self.attr[i] == NO_ID
                 || key < self.attr_at[i]
-                || (key == self.attr_at[i] && v < strings.name(self.attr[i]));
+                || (key == self.attr_at[i] && v < strings[i].name(self.attr[i]));
             if better {
                 self.attr_at[i] = key;
-                self.attr[i] = strings.intern(v);
+                self.attr[i] = strings[i].intern(v);
             }
         }
     }
@@ -137,21 +137,21 @@ impl RunPartial {
     }
 
     /// Merge `o`, whose attribute ids are already in this side's interner.
-    fn merge(&mut self, o: &RunPartial, strings: &Interner) {
+    fn merge(&mut self, o: &RunPartial, strings: &[Interner; 4]) {
         self.first = self.first.min(o.first);
         self.start = self.start.min(o.start);
         if let Some(t) = o.terminal {
             self.offer_terminal(o.terminal_at, t);
         }
         self.cancel_requested |= o.cancel_requested;
-        for i in 0..4 {
+        for (i, names) in strings.iter().enumerate() {
             if o.attr[i] == NO_ID {
                 continue;
             }
             let better = self.attr[i] == NO_ID
                 || o.attr_at[i] < self.attr_at[i]
                 || (o.attr_at[i] == self.attr_at[i]
-                    && strings.name(o.attr[i]) < strings.name(self.attr[i]));
+                    && names.name(o.attr[i]) < names.name(self.attr[i]));
             if better {
                 self.attr_at[i] = o.attr_at[i];
                 self.attr[i] = o.attr[i];
@@ -165,12 +165,12 @@ impl RunPartial {
         timed(self.start).or(timed(self.first))
     }
 
-    fn attr<'s>(&self, i: usize, strings: &'s Interner) -> Option<&'s str> {
-        (self.attr[i] != NO_ID).then(|| strings.name(self.attr[i]))
+    fn attr<'s>(&self, i: usize, strings: &'s [Interner; 4]) -> Option<&'s str> {
+        (self.attr[i] != NO_ID).then(|| strings[i].name(self.attr[i]))
     }
 
     /// The run as it is reported.
-    pub fn resolve<'s>(&self, strings: &'s Interner) -> ResolvedRun<'s> {
+    pub fn resolve<'s>(&self, strings: &'s [Interner; 4]) -> ResolvedRun<'s> {
         let channel = self.attr(CHANNEL, strings);
         let origin = match self.attr(ORIGIN, strings) {
             Some(o) => o,
@@ -227,10 +227,23 @@ impl<'a> ResolvedRun<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RunsPartial {
     pub map: Map<RunKey, RunPartial>,
-    pub strings: Interner,
+    /// Channel, session, backend and origin values, one interner each.
+    pub strings: [Interner; 4],
 }
 
 impl RunsPartial {
+    pub fn new(max_keys: usize) -> RunsPartial {
+        RunsPartial {
+            map: Map::default(),
+            strings: std::array::from_fn(|_| Interner::new(max_keys)),
+        }
+    }
+
+    /// Values folded into `(other)` by the attribute caps.
+    pub fn overflow(&self) -> u64 {
+        self.strings.iter().map(|s| s.overflow).sum()
+    }
+
     /// Record a `run.state` event; ignored without a run id or a known state.
     pub fn observe(&mut self, ev: &Event<'_>) {
         let (Some(run_id), Some(state)) = (
@@ -256,10 +269,14 @@ impl RunsPartial {
         if self.map.len() < other.map.len() {
             std::mem::swap(self, &mut other);
         }
-        let remap = self.strings.absorb(&other.strings);
+        let remap: Vec<Vec<u32>> = (0..4)
+            .map(|i| self.strings[i].absorb(&other.strings[i]))
+            .collect();
         for (k, mut v) in other.map {
-            for id in v.attr.iter_mut().filter(|id| **id != NO_ID) {
-                *id = remap[*id as usize];
+            for (i, id) in v.attr.iter_mut().enumerate() {
+                if *id != NO_ID {
+                    *id = remap[i][*id as usize];
+                }
             }
             match self.map.get_mut(&k) {
                 Some(r) => r.merge(&v, &self.strings),

@@ -67,6 +67,12 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
     pub max_line_bytes: usize,
 
+    /// Keep at most N distinct values per table (channels, sessions, reasons,
+    /// event types…); the rest are counted under `(other)`, with a warning.
+    /// Bounds memory against logs with millions of fake ids.
+    #[arg(long, value_name = "N", default_value_t = crate::aggregate::keys::DEFAULT_MAX_KEYS)]
+    pub max_keys: usize,
+
     /// Print nothing but errors (and --json output).
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -161,6 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         max_line_bytes: args.max_line_bytes,
         chunk_bytes: args.chunk_bytes,
         selection: selection(&args)?,
+        max_keys: args.max_keys,
     };
     let started = std::time::Instant::now();
     let mut summary = pipeline::summarize(&cfg)?;
@@ -199,6 +206,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
+            );
+        }
+        if b.inputs.overflowed_keys > 0 {
+            eprintln!(
+                "auditsum: warning: more than {} distinct values in a table; {} values were counted under `(other)` (raise --max-keys to name them all; which values keep their name then depends on input order)",
+                args.max_keys, b.inputs.overflowed_keys
             );
         }
         if let Some(first) = b.inputs.malformed_samples.first() {
