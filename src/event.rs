@@ -581,6 +581,25 @@ mod tests {
         assert_eq!(ack("\"\""), Ack::Absent);
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes never panic; a valid line with garbage appended is
+        /// malformed; any JSON object with a string `type` is an event.
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+                        cut in 0usize..200, t in "[a-z.]{1,12}", junk in "[a-z{}:,\\[\\]\"0-9 ]{1,8}") {
+            let _ = parse_line(&bytes);
+            let line = format!(r#"{{"ts":"2026-02-25T06:13:42Z","type":"{t}","run_id":"r","payload":{{"state":"start"}}}}"#);
+            let ev = parse_line(line.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(&*ev.etype, t.as_str());
+            let torn = &line.as_bytes()[..cut.min(line.len() - 1)];
+            proptest::prop_assert!(parse_line(torn).is_err());
+            let trailing = format!("{line}{junk}");
+            if !junk.trim().is_empty() {
+                proptest::prop_assert!(parse_line(trailing.as_bytes()).is_err());
+            }
+        }
+    }
+
     #[test]
     fn malformed_reasons() {
         assert_eq!(parse_line(b"{\"type\":\"a\xff\"}"), Err(Malformed::Utf8));

@@ -144,6 +144,24 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
     })
 }
 
+/// Summarise one in-memory stream (decompressed by its magic bytes) on the
+/// calling thread, as if it were one file named `name`. For fuzzing and tests.
+pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Baseline {
+    let mut acc = Partial::new(cfg.max_keys);
+    match decoder(raw) {
+        Ok(r) => {
+            acc.files += 1;
+            let mut lines = LineReader::new(r, cfg.max_line_bytes.max(1), 0);
+            read_lines(&mut lines, 0, 0, u64::MAX, &cfg.selection, &mut acc);
+            if let Some(e) = lines.take_error() {
+                acc.unreadable(0, read_error(&e, lines.offset()));
+            }
+        }
+        Err(e) => acc.unreadable(0, e.to_string()),
+    }
+    acc.finalize(&[name.to_string()], &cfg.selection)
+}
+
 /// Split large plain regular files into byte ranges; everything else is one unit.
 fn plan(sources: &[Source], chunk: u64, problems: &mut Partial) -> Vec<Unit> {
     let mut units = Vec::new();

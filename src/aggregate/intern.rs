@@ -34,7 +34,9 @@ impl Interner {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
-        if self.names.len() >= self.max && s != OTHER {
+        // OTHER does not count towards the cap (see CappedMap::slot)
+        let named = self.names.len() - usize::from(self.ids.contains_key(OTHER));
+        if named >= self.max && s != OTHER {
             self.overflow += 1;
             return self.intern(OTHER);
         }

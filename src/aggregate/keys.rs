@@ -34,19 +34,18 @@ impl<V: Default> CappedMap<V> {
 
     /// `map[key]` (inserted as default), or `map[OTHER]` past the cap. Does not
     /// allocate when the key is already there (the common case).
+    /// [`OTHER`] itself does not count towards the cap, so merging a map that
+    /// is under the cap never folds one of its named keys.
     pub fn slot(&mut self, key: &str) -> &mut V {
-        let key = if self.map.contains_key(key) {
-            key
-        } else if self.map.len() < self.max {
-            self.map.insert(key.into(), V::default());
-            key
-        } else {
-            self.overflow += 1;
-            if !self.map.contains_key(OTHER) {
-                self.map.insert(OTHER.into(), V::default());
+        if !self.map.contains_key(key) {
+            let named = self.map.len() - usize::from(self.map.contains_key(OTHER));
+            if key == OTHER || named < self.max {
+                self.map.insert(key.into(), V::default());
+            } else {
+                self.overflow += 1;
+                return self.slot(OTHER);
             }
-            OTHER
-        };
+        }
         self.map.get_mut(key).expect("present or inserted above")
     }
 
@@ -83,5 +82,17 @@ mod tests {
         m.merge_with(n, |a, b| *a += b);
         assert_eq!(m.map[OTHER], 7);
         assert_eq!(m.overflow, 3);
+        // merging a capped map into an empty one keeps every named key,
+        // whatever order the other map iterates in
+        for _ in 0..50 {
+            let mut empty = CappedMap::<u64>::new(2);
+            empty.merge_with(m.clone(), |a, b| *a += b);
+            assert_eq!(empty.map.len(), 3);
+            assert_eq!(
+                (empty.map["a"], empty.map["b"], empty.map[OTHER]),
+                (2, 1, 7)
+            );
+            assert_eq!(empty.overflow, 3);
+        }
     }
 }

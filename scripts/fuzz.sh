@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run the fuzz targets (cargo fuzz + libFuzzer) on a stable toolchain.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      # default: 300 s each, both targets
+#
+# Targets: parse_line (the line parser), summarize (the whole path over bytes,
+# plain or gzip/zstd, whole, truncated or corrupted). Seeds come from fixtures/.
+# Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
+# accept the -Z flags cargo-fuzz passes; `-s none` skips the sanitizer runtime
+# (Rust is memory safe here; we look for panics, hangs and unbounded memory).
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+secs=${1:-300}; shift || true
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize)
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+mkdir -p corpus/parse_line corpus/summarize
+i=0
+while IFS= read -r line; do
+  printf '%s' "$line" > "corpus/parse_line/seed-$i"; i=$((i + 1))
+done < <(cat ../fixtures/spellings/audit.jsonl; head -200 ../fixtures/messy-small/audit-000.jsonl)
+for f in ../fixtures/spellings/audit.jsonl ../fixtures/spellings/nested/crlf-bom.ndjson; do
+  { printf '\000'; cat "$f"; } > "corpus/summarize/seed-$(basename "$f")"
+done
+
+for t in "${targets[@]}"; do
+  echo "== $t for ${secs}s"
+  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "corpus/$t" -- \
+    -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+done

@@ -1,0 +1,392 @@
+//! Hostile input and faults (issue: "nothing lost, no panic, never a
+//! half-written artifact"). Every case drives the real binary.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+
+use common::{auditsum, summarize_json};
+use predicates::prelude::*;
+use serde_json::Value;
+
+const GOOD: &str = "{\"type\":\"good\",\"ts\":1}\n";
+
+fn json_of(dir: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    summarize_json(&args)
+}
+
+/// Deterministic pseudo-random bytes.
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn random_and_binary_bytes_beside_good_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = GOOD.as_bytes().to_vec();
+    data.extend(noise(200_000, 7));
+    data.extend(format!("\n{GOOD}").as_bytes());
+    fs::write(dir.path().join("noise.jsonl"), &data).unwrap();
+    let mut bin = vec![0u8; 4096];
+    bin.extend(noise(4096, 9));
+    fs::write(dir.path().join("binary.jsonl"), &bin).unwrap();
+    let v = json_of(dir.path(), &[]);
+    assert_eq!(
+        v["event_types"]["good"], 2,
+        "good lines beside noise are kept"
+    );
+    assert!(v["inputs"]["malformed_lines"].as_u64().unwrap() > 100);
+    assert_eq!(v["inputs"]["files"], 2);
+    let reasons: Vec<&str> = v["inputs"]["malformed_samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"invalid_utf8") || reasons.contains(&"invalid_json"));
+}
+
+#[test]
+fn corrupt_and_truncated_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..20_000)
+        .map(|i| format!("{{\"type\":\"t\",\"ts\":{i}}}\n"))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(body.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let mut corrupt = gz.clone();
+    let mid = corrupt.len() / 2;
+    for b in &mut corrupt[mid..mid + 64] {
+        *b ^= 0xa5;
+    }
+    fs::write(dir.path().join("corrupt.jsonl.gz"), &corrupt).unwrap();
+    let z = zstd::encode_all(body.as_bytes(), 3).unwrap();
+    fs::write(dir.path().join("cut.jsonl.zst"), &z[..z.len() / 2]).unwrap();
+    let mut zc = z.clone();
+    let zm = zc.len() / 2;
+    zc[zm] ^= 0xff;
+    zc[zm + 1] ^= 0xff;
+    fs::write(dir.path().join("corrupt.jsonl.zst"), &zc).unwrap();
+    fs::write(dir.path().join("ok.jsonl"), GOOD).unwrap();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(dir.path())
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bad: Vec<&str> = v["inputs"]["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["file"].as_str().unwrap())
+        .collect();
+    for f in ["corrupt.jsonl.gz", "cut.jsonl.zst"] {
+        assert!(
+            bad.iter().any(|b| b.ends_with(f)),
+            "{f} not reported: {bad:?}"
+        );
+    }
+    assert_eq!(v["event_types"]["good"], 1);
+    assert!(
+        v["event_types"]["t"].as_u64().unwrap() > 0,
+        "lines before the damage are kept"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("corrupt.jsonl.gz"), "{stderr}");
+}
+
+/// A 1 GB line without a newline, through a pipe, under a 700 MB address-space
+/// limit: it is counted as oversized without ever being held in memory.
+#[test]
+fn a_one_gigabyte_line_is_skipped_in_bounded_memory() {
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    let mut child = StdCommand::new("bash")
+        .arg("-c")
+        .arg("ulimit -v 700000 && exec \"$0\" summarize - --json -q --threads 2")
+        .arg(&bin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(GOOD.as_bytes()).unwrap();
+        stdin.write_all(b"{\"type\":\"huge\",\"pad\":\"").unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..1024 {
+            stdin.write_all(&chunk).unwrap();
+        }
+    });
+    writer.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["event_types"]["good"], 1);
+    assert_eq!(v["inputs"]["malformed_lines"], 1);
+    assert_eq!(v["inputs"]["malformed_samples"][0]["reason"], "oversized");
+    assert_eq!(v["inputs"]["malformed_samples"][0]["line"], 2);
+    assert_eq!(
+        v["inputs"]["bytes"].as_u64().unwrap(),
+        (GOOD.len() + 22 + (1 << 30)) as u64
+    );
+}
+
+#[test]
+fn hostile_json_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{{\"type\":\"x\",\"a\":{}}}", "[".repeat(100_000));
+    let lines = [
+        deep.as_str(),
+        r#"{"type":"run.cancel","latency_ms":1e400,"source":"a"}"#,
+        r#"{"type":"run.cancel","latency_ms":NaN}"#,
+        r#"{"type":"run.cancel","latency_ms":Infinity}"#,
+        r#"{"type":"run.cancel","latency_ms":123456789012345678901234567890,"source":"b"}"#,
+        r#"{"type":"run.state","state":"start","run_id":"r","ts":"2026-02-30T00:00:00Z"}"#,
+        r#"{"type":"run.state","state":"start","run_id":"q","ts":-99999999999999999}"#,
+        r#"{"type":"lone","x":"\ud800"}"#,
+        r#"{"type":"\ud800"}"#,
+        r#"{"type":"big","ts":99999999999999999999999}"#,
+        GOOD.trim_end(),
+    ];
+    fs::write(dir.path().join("h.jsonl"), lines.join("\n")).unwrap();
+    let v = json_of(dir.path(), &[]);
+    let events = v["inputs"]["events"].as_u64().unwrap();
+    let malformed = v["inputs"]["malformed_lines"].as_u64().unwrap();
+    assert_eq!(
+        events + malformed,
+        lines.len() as u64,
+        "every line is counted once"
+    );
+    assert_eq!(v["event_types"]["good"], 1);
+    assert_eq!(
+        v["inputs"]["malformed_samples"][0]["reason"], "invalid_json",
+        "deep nesting"
+    );
+    // an impossible date is no time: the event is valid and untimed
+    assert!(v["inputs"]["untimed_events"].as_u64().unwrap() >= 1);
+    assert!(v["runs"]["total"]["runs"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn one_hundred_thousand_small_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in 0..100 {
+        let sub = dir.path().join(format!("d{d:03}"));
+        fs::create_dir(&sub).unwrap();
+        for f in 0..1000 {
+            fs::write(sub.join(format!("f{f:04}.jsonl")), GOOD).unwrap();
+        }
+    }
+    let v = json_of(dir.path(), &[]);
+    assert_eq!(v["inputs"]["files"], 100_000);
+    assert_eq!(v["event_types"]["good"], 100_000);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_dangling_links_and_vanished_files() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ok.jsonl"), GOOD).unwrap();
+    // a FIFO inside a directory is skipped (reading it could block forever)
+    let fifo_in_dir = dir.path().join("pipe.jsonl");
+    assert!(StdCommand::new("mkfifo")
+        .arg(&fifo_in_dir)
+        .status()
+        .unwrap()
+        .success());
+    // a link whose target is gone: found by the walk, gone when read
+    std::os::unix::fs::symlink(
+        dir.path().join("vanished.jsonl"),
+        dir.path().join("gone.jsonl"),
+    )
+    .unwrap();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(dir.path())
+        .args(["--json", "-v"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["event_types"]["good"], 1);
+    assert!(v["inputs"]["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["file"].as_str().unwrap().ends_with("gone.jsonl")));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("pipe.jsonl: not a regular file"),
+        "{stderr}"
+    );
+    auditsum()
+        .arg("summarize")
+        .arg(dir.path())
+        .args(["--strict", "-q"])
+        .assert()
+        .code(1);
+
+    // a FIFO named on the command line is read as a stream
+    let named = dir.path().join("named-fifo");
+    assert!(StdCommand::new("mkfifo")
+        .arg(&named)
+        .status()
+        .unwrap()
+        .success());
+    let w = named.clone();
+    let writer = std::thread::spawn(move || fs::write(w, format!("{GOOD}{GOOD}")).unwrap());
+    let v = summarize_json(&[named.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(v["event_types"]["good"], 2);
+}
+
+#[test]
+fn output_folder_problems_keep_the_old_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    // a regular file where a folder should be
+    let file = dir.path().join("file");
+    fs::write(&file, "x").unwrap();
+    auditsum()
+        .args(["summarize", "fixtures/spellings", "-q", "--out"])
+        .arg(file.join("base"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("file/base.json"));
+
+    // disk full: a 1 KiB file-size limit makes the write fail part-way
+    let prefix = dir.path().join("base");
+    fs::write(dir.path().join("base.json"), "{\"old\":true}").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    let out = StdCommand::new("bash")
+        .arg("-c")
+        .arg(
+            "trap '' XFSZ; ulimit -f 1; exec \"$0\" summarize fixtures/messy-small -q --out \"$1\"",
+        )
+        .arg(&bin)
+        .arg(&prefix)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("base.json"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("base.json")).unwrap(),
+        "{\"old\":true}"
+    );
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no temporary file left behind: {left:?}");
+}
+
+/// SIGKILL at random moments: the artifact is always the old one or a whole new one.
+#[cfg(unix)]
+#[test]
+fn sigkill_never_leaves_a_partial_artifact() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let body: String = (0..200_000)
+        .map(|i| format!("{{\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"r{i}\",\"session_id\":\"s{}\",\"ts\":{i}}}\n", i % 5000))
+        .collect();
+    fs::write(&corpus, body).unwrap();
+    let prefix = dir.path().join("base");
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    let run = || {
+        StdCommand::new(&bin)
+            .arg("summarize")
+            .arg(&corpus)
+            .arg("-q")
+            .arg("--out")
+            .arg(&prefix)
+            .spawn()
+            .unwrap()
+    };
+    assert!(run().wait().unwrap().success());
+    let whole = fs::read(dir.path().join("base.json")).unwrap();
+    for i in 0..12u64 {
+        let mut child = run();
+        std::thread::sleep(std::time::Duration::from_millis(20 + i * 37 % 400));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = fs::read(dir.path().join("base.json")).unwrap();
+        assert_eq!(
+            now, whole,
+            "after a kill the artifact is complete and identical"
+        );
+        let md = fs::read_to_string(dir.path().join("base.md")).unwrap();
+        assert!(md.starts_with("# Audit baseline") && md.contains("## Event types"));
+    }
+}
+
+#[test]
+fn anonymized_runs_print_no_raw_id_on_stderr_either() {
+    let out = auditsum()
+        .args([
+            "summarize",
+            "fixtures/messy-small",
+            "--anonymize",
+            "--salt",
+            "k",
+            "-v",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !stderr.contains("sess-discord-00000-2dc5fd") && !stderr.contains("run-0000"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("sess-discord-00000-2dc5fd") && !stdout.contains("run-0000"));
+}
+
+#[test]
+fn millions_of_fake_keys_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..300_000)
+        .map(|i| format!("{{\"type\":\"t{i}\",\"channel\":\"c{i}\",\"reason\":\"r{i}\"}}\n"))
+        .collect();
+    fs::write(dir.path().join("keys.jsonl"), body).unwrap();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(dir.path())
+        .args(["--json", "--max-keys", "1000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["event_types"].as_object().unwrap().len(), 1001);
+    assert_eq!(v["event_types"]["(other)"], 299_000);
+    assert_eq!(v["inputs"]["overflowed_keys"], 299_000);
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("--max-keys"));
+}
