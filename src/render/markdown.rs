@@ -1,6 +1,7 @@
 //! The Markdown artifact: what people commit and read in review. Deterministic
 //! (no clock, sorted rows), and every string from the logs is escaped.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::baseline::{Baseline, CancelSummary, RunSummary};
@@ -43,60 +44,88 @@ fn more(out: &mut String, rest: usize, what: &str) {
     }
 }
 
+/// How one keyed table is labelled.
+struct Spec<'a> {
+    /// The heading line, `## …` or `### …`.
+    heading: &'a str,
+    /// First column: the key's name.
+    col: &'a str,
+    head: &'a [&'a str],
+    /// Said instead of an empty table.
+    none: &'a str,
+    /// Plural of the rows, for "…and N more".
+    what: &'a str,
+}
+
+const CANCEL_HEAD: [&str; 8] = [
+    "Cancels",
+    "Acknowledged",
+    "Unacknowledged",
+    "With latency",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "Max ms",
+];
+
 impl Markdown {
+    /// A keyed table, largest `weight` first, cut at `--top` rows.
+    fn keyed<V>(
+        &self,
+        out: &mut String,
+        spec: Spec<'_>,
+        m: &BTreeMap<String, V>,
+        weight: impl Fn(&V) -> u64,
+        cells: impl Fn(&V) -> Vec<String>,
+    ) {
+        let _ = writeln!(out, "{}\n", spec.heading);
+        if m.is_empty() {
+            let _ = writeln!(out, "{}\n", spec.none);
+            return;
+        }
+        header(out, spec.col, spec.head);
+        let (rows, rest) = top_rows(m, self.top, weight);
+        for (k, v) in rows {
+            row(out, &md(k), &cells(v));
+        }
+        more(out, rest, spec.what);
+        out.push('\n');
+    }
+
     fn run_table(
         &self,
         out: &mut String,
-        title: &str,
+        heading: &str,
         col: &str,
-        m: &std::collections::BTreeMap<String, RunSummary>,
+        what: &str,
+        m: &BTreeMap<String, RunSummary>,
     ) {
-        let _ = writeln!(out, "### {title}\n");
-        if m.is_empty() {
-            let _ = writeln!(out, "No runs.\n");
-            return;
-        }
-        header(out, col, &RUN_HEAD);
-        let (rows, rest) = top_rows(m, self.top, |s| s.runs);
-        for (k, s) in rows {
-            row(out, &md(k), &run_cells(s));
-        }
-        more(out, rest, &format!("{}s", col.to_lowercase()));
-        out.push('\n');
+        let spec = Spec {
+            heading,
+            col,
+            head: &RUN_HEAD,
+            none: "No runs.",
+            what,
+        };
+        self.keyed(out, spec, m, |s| s.runs, run_cells);
     }
 
     fn cancel_table(
         &self,
         out: &mut String,
-        title: &str,
+        heading: &str,
         col: &str,
-        m: &std::collections::BTreeMap<String, CancelSummary>,
+        what: &str,
+        m: &BTreeMap<String, CancelSummary>,
     ) {
-        let _ = writeln!(out, "### {title}\n");
-        if m.is_empty() {
-            let _ = writeln!(out, "No cancels.\n");
-            return;
-        }
-        header(
-            out,
+        let spec = Spec {
+            heading,
             col,
-            &[
-                "Cancels",
-                "Acknowledged",
-                "Unacknowledged",
-                "With latency",
-                "p50 ms",
-                "p95 ms",
-                "p99 ms",
-                "Max ms",
-            ],
-        );
-        let (rows, rest) = top_rows(m, self.top, |s| s.count);
-        for (k, s) in rows {
-            row(out, &md(k), &cancel_cells(s));
-        }
-        more(out, rest, &format!("{}s", col.to_lowercase()));
-        out.push('\n');
+            head: &CANCEL_HEAD,
+            none: "No cancels.",
+            what,
+        };
+        self.keyed(out, spec, m, |s| s.count, cancel_cells);
     }
 }
 
@@ -189,29 +218,40 @@ impl Render for Markdown {
             d.count,
             t.cancel_requested
         );
-        self.run_table(o, "By channel", "Channel", &b.runs.by_channel);
-        self.run_table(o, "By backend", "Backend", &b.runs.by_backend);
-        self.run_table(o, "By origin", "Origin", &b.runs.by_origin);
+        self.run_table(
+            o,
+            "### By channel",
+            "Channel",
+            "channels",
+            &b.runs.by_channel,
+        );
+        self.run_table(
+            o,
+            "### By backend",
+            "Backend",
+            "backends",
+            &b.runs.by_backend,
+        );
+        self.run_table(o, "### By origin", "Origin", "origins", &b.runs.by_origin);
 
         let _ = writeln!(o, "## Cancels\n");
-        header(
-            o,
-            "Slice",
-            &[
-                "Cancels",
-                "Acknowledged",
-                "Unacknowledged",
-                "With latency",
-                "p50 ms",
-                "p95 ms",
-                "p99 ms",
-                "Max ms",
-            ],
-        );
+        header(o, "Slice", &CANCEL_HEAD);
         row(o, "**total**", &cancel_cells(c));
         o.push('\n');
-        self.cancel_table(o, "By source", "Source", &b.cancels.by_source);
-        self.cancel_table(o, "By channel", "Channel", &b.cancels.by_channel);
+        self.cancel_table(
+            o,
+            "### By source",
+            "Source",
+            "sources",
+            &b.cancels.by_source,
+        );
+        self.cancel_table(
+            o,
+            "### By channel",
+            "Channel",
+            "channels",
+            &b.cancels.by_channel,
+        );
 
         let _ = writeln!(o, "## Reactions\n");
         let _ = writeln!(
@@ -222,27 +262,26 @@ impl Render for Markdown {
             pct(r.match_rate),
             r.candidate_count_sum
         );
-        let _ = writeln!(o, "### By channel\n");
-        if b.reactions.by_channel.is_empty() {
-            let _ = writeln!(o, "No reactions.\n");
-        } else {
-            header(o, "Channel", &["Matched", "Skipped", "Match rate"]);
-            let (rows, rest) =
-                top_rows(&b.reactions.by_channel, self.top, |s| s.matched + s.skipped);
-            for (k, s) in rows {
-                row(
-                    o,
-                    &md(k),
-                    &[
-                        s.matched.to_string(),
-                        s.skipped.to_string(),
-                        pct(s.match_rate),
-                    ],
-                );
-            }
-            more(o, rest, "channels");
-            o.push('\n');
-        }
+        let spec = Spec {
+            heading: "### By channel",
+            col: "Channel",
+            head: &["Matched", "Skipped", "Match rate"],
+            none: "No reactions.",
+            what: "channels",
+        };
+        self.keyed(
+            o,
+            spec,
+            &b.reactions.by_channel,
+            |s| s.matched + s.skipped,
+            |s| {
+                vec![
+                    s.matched.to_string(),
+                    s.skipped.to_string(),
+                    pct(s.match_rate),
+                ]
+            },
+        );
         let _ = writeln!(o, "### Top skip reasons\n");
         if b.reactions.skip_reasons.is_empty() {
             let _ = writeln!(o, "No skips.\n");
@@ -259,44 +298,30 @@ impl Render for Markdown {
             );
             o.push('\n');
         }
-        let _ = writeln!(o, "### Matches by rule\n");
-        if b.reactions.by_rule.is_empty() {
-            let _ = writeln!(o, "No matches.\n");
-        } else {
-            header(o, "Rule", &["Matches"]);
-            let (rows, rest) = top_rows(&b.reactions.by_rule, self.top, |&n| n);
-            for (k, n) in rows {
-                row(o, &md(k), &[n.to_string()]);
-            }
-            more(o, rest, "rules");
-            o.push('\n');
-        }
-
-        let _ = writeln!(o, "## Top sessions\n");
-        if b.runs.by_session.is_empty() {
-            let _ = writeln!(o, "No runs.\n");
-        } else {
-            header(o, "Session", &RUN_HEAD);
-            let (rows, rest) = top_rows(&b.runs.by_session, self.top, |s| s.runs);
-            for (k, s) in rows {
-                row(o, &md(k), &run_cells(s));
-            }
-            more(o, rest, "sessions");
-            o.push('\n');
-        }
-
-        let _ = writeln!(o, "## Event types\n");
-        if b.event_types.is_empty() {
-            let _ = writeln!(o, "No events.\n");
-        } else {
-            header(o, "Type", &["Events"]);
-            let (rows, rest) = top_rows(&b.event_types, self.top, |&n| n);
-            for (k, n) in rows {
-                row(o, &md(k), &[n.to_string()]);
-            }
-            more(o, rest, "types");
-            o.push('\n');
-        }
+        let count = |n: &u64| vec![n.to_string()];
+        let spec = Spec {
+            heading: "### Matches by rule",
+            col: "Rule",
+            head: &["Matches"],
+            none: "No matches.",
+            what: "rules",
+        };
+        self.keyed(o, spec, &b.reactions.by_rule, |&n| n, count);
+        self.run_table(
+            o,
+            "## Top sessions",
+            "Session",
+            "sessions",
+            &b.runs.by_session,
+        );
+        let spec = Spec {
+            heading: "## Event types",
+            col: "Type",
+            head: &["Events"],
+            none: "No events.",
+            what: "types",
+        };
+        self.keyed(o, spec, &b.event_types, |&n| n, count);
 
         if !i.malformed_samples.is_empty() || !i.unreadable.is_empty() {
             let _ = writeln!(o, "## Input problems\n");

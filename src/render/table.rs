@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table as Grid};
 
-use crate::baseline::Baseline;
+use std::collections::BTreeMap;
+
+use crate::baseline::{Baseline, CancelSummary, ReactionSlice};
 use crate::render::escape::term;
 use crate::render::{num, pct, run_cells, top_rows, Render};
 
@@ -27,6 +29,38 @@ fn grid(head: &[&str], width: u16) -> Grid {
     g
 }
 
+impl Table {
+    /// A titled grid of a keyed map, largest first, cut at `--top`, with a
+    /// TOTAL row and "…and N more" under it.
+    #[allow(clippy::too_many_arguments)]
+    fn keyed<V>(
+        &self,
+        title: &str,
+        head: &[&str],
+        what: &str,
+        m: &BTreeMap<String, V>,
+        weight: impl Fn(&V) -> u64,
+        cells: impl Fn(&V) -> Vec<String>,
+        total: Vec<String>,
+    ) -> String {
+        let mut g = grid(head, self.width);
+        let (rows, rest) = top_rows(m, self.top, weight);
+        for (k, v) in rows {
+            let mut r = vec![term(k)];
+            r.extend(cells(v));
+            g.add_row(r);
+        }
+        let mut t = vec!["TOTAL".to_string()];
+        t.extend(total);
+        g.add_row(t);
+        let mut out = format!("{title}\n{g}\n");
+        if rest > 0 {
+            out += &format!("…and {rest} more {what}\n");
+        }
+        out
+    }
+}
+
 impl Render for Table {
     fn render(&self, b: &Baseline) -> Vec<u8> {
         let mut o = String::new();
@@ -45,41 +79,31 @@ impl Render for Table {
             i.unreadable.len()
         );
 
-        let mut g = grid(
-            &[
-                "channel", "runs", "done", "cancel", "error", "open", "done%", "cancel%", "error%",
-                "p50 ms", "p95 ms",
-            ],
-            self.width,
+        let run_head = [
+            "channel", "runs", "done", "cancel", "error", "open", "done%", "cancel%", "error%",
+            "p50 ms", "p95 ms",
+        ];
+        let total = run_cells(&b.runs.total);
+        o += &self.keyed(
+            "Runs by channel (durations in ms)",
+            &run_head,
+            "channels",
+            &b.runs.by_channel,
+            |s| s.runs,
+            run_cells,
+            total,
         );
-        let (rows, rest) = top_rows(&b.runs.by_channel, self.top, |s| s.runs);
-        for (k, s) in rows {
-            let mut r = vec![term(k)];
-            r.extend(run_cells(s));
-            g.add_row(r);
-        }
-        let mut total = vec!["TOTAL".to_string()];
-        total.extend(run_cells(&b.runs.total));
-        g.add_row(total);
-        let _ = writeln!(o, "Runs by channel (durations in ms)\n{g}");
-        if rest > 0 {
-            let _ = writeln!(o, "…and {rest} more channels");
-        }
 
-        let mut g = grid(
-            &[
-                "cancel source",
-                "count",
-                "acked",
-                "unacked",
-                "p50 ms",
-                "p95 ms",
-                "p99 ms",
-            ],
-            self.width,
-        );
-        let (rows, rest) = top_rows(&b.cancels.by_source, self.top, |s| s.count);
-        let cells = |s: &crate::baseline::CancelSummary| {
+        let cancel_head = [
+            "cancel source",
+            "count",
+            "acked",
+            "unacked",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+        ];
+        let cells = |s: &CancelSummary| {
             vec![
                 s.count.to_string(),
                 s.acknowledged.to_string(),
@@ -89,40 +113,40 @@ impl Render for Table {
                 num(s.latency_ms.p99),
             ]
         };
-        for (k, s) in rows {
-            let mut r = vec![term(k)];
-            r.extend(cells(s));
-            g.add_row(r);
-        }
-        let mut total = vec!["TOTAL".to_string()];
-        total.extend(cells(&b.cancels.total));
-        g.add_row(total);
-        let _ = writeln!(o, "\nCancels by source (latency in ms)\n{g}");
-        if rest > 0 {
-            let _ = writeln!(o, "…and {rest} more sources");
-        }
+        let total = cells(&b.cancels.total);
+        o += &self.keyed(
+            "\nCancels by source (latency in ms)",
+            &cancel_head,
+            "sources",
+            &b.cancels.by_source,
+            |s| s.count,
+            cells,
+            total,
+        );
 
         let r = &b.reactions.total;
-        let mut g = grid(&["reactions", "matched", "skipped", "match%"], self.width);
-        let (rows, rest) = top_rows(&b.reactions.by_channel, self.top, |s| s.matched + s.skipped);
-        for (k, s) in rows {
-            g.add_row(vec![
-                term(k),
-                s.matched.to_string(),
-                s.skipped.to_string(),
-                pct(s.match_rate),
-            ]);
-        }
-        g.add_row(vec![
-            "TOTAL".to_string(),
+        let total = vec![
             r.matched.to_string(),
             r.skipped.to_string(),
             pct(r.match_rate),
-        ]);
-        let _ = writeln!(o, "\nReactions by channel\n{g}");
-        if rest > 0 {
-            let _ = writeln!(o, "…and {rest} more channels");
-        }
+        ];
+        let cells = |s: &ReactionSlice| {
+            vec![
+                s.matched.to_string(),
+                s.skipped.to_string(),
+                pct(s.match_rate),
+            ]
+        };
+        let head = ["reactions", "matched", "skipped", "match%"];
+        o += &self.keyed(
+            "\nReactions by channel",
+            &head,
+            "channels",
+            &b.reactions.by_channel,
+            |s| s.matched + s.skipped,
+            cells,
+            total,
+        );
         if !b.reactions.skip_reasons.is_empty() {
             let top: Vec<String> = b
                 .reactions
