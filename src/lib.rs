@@ -19,3 +19,4 @@ pub mod pipeline;
 pub mod render;
 pub mod select;
 pub mod time;
+pub mod ui;

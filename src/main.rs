@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Ok(Status::CheckFailed) => ExitCode::from(1),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("auditsum: error: {e:#}");
+            auditsum::ui::error(&format!("{e:#}"));
             ExitCode::from(2)
         }
     }

@@ -50,6 +50,14 @@ impl Default for Config {
     }
 }
 
+/// Progress reports from the pipeline; the CLI draws them (the core stays free
+/// of any UI). Bytes are on-disk bytes of the planned work units.
+pub trait Progress: Send + Sync {
+    fn start(&self, files: u64, bytes: u64);
+    fn advance(&self, files: u64, bytes: u64);
+    fn finish(&self);
+}
+
 /// The artifact plus what the run has to tell the user.
 #[derive(Debug)]
 pub struct Summary {
@@ -90,6 +98,11 @@ fn globset(globs: &[String]) -> Result<GlobSet, Error> {
 }
 
 pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
+    summarize_with(cfg, None)
+}
+
+/// [`summarize`], reporting progress.
+pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Summary, Error> {
     let include = globset(&cfg.include)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -114,6 +127,10 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
             head.unreadable(names.len(), why.clone());
             names.push(path.clone());
         }
+        if let Some(p) = progress {
+            let bytes = units.iter().map(|u| unit_bytes(u, &found.sources)).sum();
+            p.start(found.sources.len() as u64, bytes);
+        }
         let reader = UnitReader {
             sources: &found.sources,
             max_line,
@@ -125,6 +142,11 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
                 || Partial::new(cfg.max_keys),
                 |mut acc, unit| {
                     reader.run(unit, &mut acc);
+                    if let Some(p) = progress {
+                        let first =
+                            matches!(unit, Unit::Stream { .. } | Unit::Range { part: 0, .. });
+                        p.advance(u64::from(first), unit_bytes(unit, &found.sources));
+                    }
                     acc
                 },
             )
@@ -136,6 +158,9 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
                 },
             );
         head.merge(merged);
+        if let Some(p) = progress {
+            p.finish();
+        }
         Ok(Summary {
             baseline: head.finalize(&names, &cfg.selection),
             skipped: found.skipped,
@@ -160,6 +185,17 @@ pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Bas
         Err(e) => acc.unreadable(0, e.to_string()),
     }
     acc.finalize(&[name.to_string()], &cfg.selection)
+}
+
+/// On-disk bytes a unit covers (0 for standard input).
+fn unit_bytes(unit: &Unit, sources: &[Source]) -> u64 {
+    match *unit {
+        Unit::Range { start, end, .. } => end - start,
+        Unit::Stream { file } => match &sources[file] {
+            Source::File { size, .. } => *size,
+            Source::Stdin => 0,
+        },
+    }
 }
 
 /// Split large plain regular files into byte ranges; everything else is one unit.

@@ -37,5 +37,5 @@ fuzz_target!(|data: &[u8]| {
     let b = summarize_stream(&wrapped[..], "fuzz.jsonl", &cfg);
     let _ = Json.render(&b);
     let _ = Markdown { top: 5 }.render(&b);
-    let _ = Table { top: 5, width: 100 }.render(&b);
+    let _ = Table { top: 5, width: 100, color: mode % 2 == 0 }.render(&b);
 });

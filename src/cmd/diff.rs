@@ -140,18 +140,24 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         stdout(&DiffMarkdown.render(&report)).context("writing to stdout")?;
     }
     if let Some(s) = &report.stale {
-        eprintln!(
-            "auditsum: stale: {} has no event within {} of {}",
-            args.current.display(),
-            s.max_age,
-            s.now
+        crate::ui::fail(
+            "stale",
+            &format!(
+                "{} has no event within {} of {}",
+                args.current.display(),
+                s.max_age,
+                s.now
+            ),
         );
     }
     if report.counts.fail > 0 {
         let first = report.rows.first().expect("a failing row exists");
-        eprintln!(
-            "auditsum: drift: {} failing comparisons; first: {} {} {} {}",
-            report.counts.fail, first.section, first.slice, first.key, first.metric
+        crate::ui::fail(
+            "drift",
+            &format!(
+                "{} failing comparisons; first: {} {} {} {}",
+                report.counts.fail, first.section, first.slice, first.key, first.metric
+            ),
         );
     }
     Ok(if report.failed {

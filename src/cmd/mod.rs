@@ -1,6 +1,8 @@
 //! One file per subcommand: its clap arguments and its `run()`.
 
+pub mod completions;
 pub mod diff;
+pub mod man;
 pub mod summarize;
 
 use std::io::{self, Write};
@@ -17,9 +19,12 @@ pub enum Status {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    crate::ui::init(cli.color);
     match cli.command {
         Command::Summarize(args) => summarize::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

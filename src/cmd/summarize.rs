@@ -14,6 +14,7 @@ use crate::render::table::Table;
 use crate::render::Render;
 use crate::select::{parse_time, parse_where, Selection};
 use crate::time::parse_rfc3339_ms;
+use crate::ui;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
@@ -116,6 +117,10 @@ pub struct Args {
     )]
     pub salt: Option<String>,
 
+    /// Milliseconds of work before the progress bar appears (testing aid).
+    #[arg(long, hide = true, default_value_t = 1000)]
+    pub progress_delay_ms: u64,
+
     /// Size of the byte ranges large plain files are split into (testing aid).
     #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK)]
     pub chunk_bytes: u64,
@@ -170,7 +175,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         max_keys: args.max_keys,
     };
     let started = std::time::Instant::now();
-    let mut summary = pipeline::summarize(&cfg)?;
+    let bar = if args.quiet {
+        None
+    } else {
+        ui::Bar::new(std::time::Duration::from_millis(args.progress_delay_ms))
+    };
+    let mut summary =
+        pipeline::summarize_with(&cfg, bar.as_ref().map(|b| b as &dyn pipeline::Progress))?;
     let elapsed = started.elapsed();
     if let Some(a) = &anonymizer {
         a.apply(&mut summary.baseline);
@@ -179,46 +190,46 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     if args.verbose {
         for (path, why) in &summary.skipped {
-            eprintln!("auditsum: skipped {path}: {why}");
+            ui::note(&format!("skipped {path}: {why}"));
         }
         let secs = elapsed.as_secs_f64().max(1e-9);
-        eprintln!(
-            "auditsum: read {} files, {} bytes, {} events in {:.3}s ({:.1} MB/s)",
+        ui::note(&format!(
+            "read {} files, {} bytes, {} events in {:.3}s ({:.1} MB/s)",
             b.inputs.files,
             b.inputs.bytes,
             b.inputs.events,
             secs,
             b.inputs.bytes as f64 / 1e6 / secs
-        );
+        ));
     }
     for u in &b.inputs.unreadable {
-        eprintln!(
-            "auditsum: error: {}: {} (the rest was summarised)",
+        ui::error(&format!(
+            "{}: {} (the rest was summarised)",
             u.file, u.reason
-        );
+        ));
     }
     if !args.quiet {
         if summary.sources == 0 {
-            eprintln!(
-                "auditsum: warning: no log files found in {} (looked for *.jsonl, *.ndjson, .gz/.zst, rotated *.log; name files explicitly or use --include)",
+            ui::warn(&format!(
+                "no log files found in {} (looked for *.jsonl, *.ndjson, .gz/.zst, rotated *.log; name files explicitly or use --include)",
                 args.paths
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
+            ));
         }
         if b.inputs.overflowed_keys > 0 {
-            eprintln!(
-                "auditsum: warning: more than {} distinct values in a table; {} values were counted under `(other)` (raise --max-keys to name them all; which values keep their name then depends on input order)",
+            ui::warn(&format!(
+                "more than {} distinct values in a table; {} values were counted under `(other)` (raise --max-keys to name them all; which values keep their name then depends on input order)",
                 args.max_keys, b.inputs.overflowed_keys
-            );
+            ));
         }
         if let Some(first) = b.inputs.malformed_samples.first() {
-            eprintln!(
-                "auditsum: warning: {} malformed lines skipped (first: {}:{}: {}); see inputs.malformed_samples",
+            ui::warn(&format!(
+                "{} malformed lines skipped (first: {}:{}: {}); see inputs.malformed_samples",
                 b.inputs.malformed_lines, first.file, first.line, first.reason
-            );
+            ));
         }
     }
 
@@ -228,7 +239,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         write_atomic(&json, &Json.render(b))?;
         write_atomic(&md, &Markdown { top: args.top }.render(b))?;
         if args.verbose {
-            eprintln!("auditsum: wrote {} and {}", json.display(), md.display());
+            ui::note(&format!("wrote {} and {}", json.display(), md.display()));
         }
     }
     if args.json {
@@ -238,6 +249,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             &Table {
                 top: args.top,
                 width: 100,
+                color: ui::stdout_color(),
             }
             .render(b),
         )
@@ -246,13 +258,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     if args.strict {
         if let Some(u) = b.inputs.unreadable.first() {
-            eprintln!("auditsum: --strict: {}: unreadable: {}", u.file, u.reason);
+            ui::fail("--strict", &format!("{}: unreadable: {}", u.file, u.reason));
             return Ok(Status::CheckFailed);
         }
         if let Some(s) = b.inputs.malformed_samples.first() {
-            eprintln!(
-                "auditsum: --strict: {}:{}: malformed line ({})",
-                s.file, s.line, s.reason
+            ui::fail(
+                "--strict",
+                &format!("{}:{}: malformed line ({})", s.file, s.line, s.reason),
             );
             return Ok(Status::CheckFailed);
         }

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table as Grid};
+use comfy_table::{
+    presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table as Grid,
+};
 
 use std::collections::BTreeMap;
 
@@ -13,14 +15,25 @@ use crate::render::{num, pct, run_cells, top_rows, Render};
 pub struct Table {
     pub top: usize,
     pub width: u16,
+    /// Styled header and TOTAL rows (the CLI decides: `--color`, NO_COLOR, TTY).
+    pub color: bool,
 }
 
-fn grid(head: &[&str], width: u16) -> Grid {
+fn grid(head: &[&str], width: u16, color: bool) -> Grid {
     let mut g = Grid::new();
     g.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .set_header(head.iter().copied());
+        .set_width(width);
+    if color {
+        g.enforce_styling();
+        g.set_header(
+            head.iter()
+                .map(|h| Cell::new(h).add_attribute(Attribute::Bold).fg(Color::Cyan)),
+        );
+    } else {
+        g.force_no_tty();
+        g.set_header(head.iter().copied());
+    }
     for i in 1..head.len() {
         if let Some(c) = g.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
@@ -43,7 +56,7 @@ impl Table {
         cells: impl Fn(&V) -> Vec<String>,
         total: Vec<String>,
     ) -> String {
-        let mut g = grid(head, self.width);
+        let mut g = grid(head, self.width, self.color);
         let (rows, rest) = top_rows(m, self.top, weight);
         for (k, v) in rows {
             let mut r = vec![term(k)];
@@ -52,7 +65,14 @@ impl Table {
         }
         let mut t = vec!["TOTAL".to_string()];
         t.extend(total);
-        g.add_row(t);
+        if self.color {
+            g.add_row(
+                t.into_iter()
+                    .map(|c| Cell::new(c).add_attribute(Attribute::Bold)),
+            );
+        } else {
+            g.add_row(t);
+        }
         let mut out = format!("{title}\n{g}\n");
         if rest > 0 {
             out += &format!("…and {rest} more {what}\n");

@@ -1,0 +1,132 @@
+//! The terminal edge: colour decisions, styled one-line messages on stderr,
+//! and the progress bar. Nothing here reaches an artifact.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::pipeline::Progress;
+
+/// `--color`, as ripgrep spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
+static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Decide once, at start-up.
+pub fn init(choice: ColorChoice) {
+    let env_allows = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb");
+    let decide = |tty: bool| match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && env_allows,
+    };
+    STDERR_COLOR.store(decide(std::io::stderr().is_terminal()), Ordering::Relaxed);
+    STDOUT_COLOR.store(decide(std::io::stdout().is_terminal()), Ordering::Relaxed);
+}
+
+/// Whether stdout gets colour (the terminal table).
+pub fn stdout_color() -> bool {
+    STDOUT_COLOR.load(Ordering::Relaxed)
+}
+
+fn say(label: &str, style: Style, msg: &str) {
+    if STDERR_COLOR.load(Ordering::Relaxed) {
+        eprintln!("auditsum: {style}{label}{style:#}{msg}");
+    } else {
+        eprintln!("auditsum: {label}{msg}");
+    }
+}
+
+/// `auditsum: error: …` (red).
+pub fn error(msg: &str) {
+    say("error: ", AnsiColor::Red.on_default().bold(), msg);
+}
+
+/// `auditsum: warning: …` (yellow).
+pub fn warn(msg: &str) {
+    say("warning: ", AnsiColor::Yellow.on_default().bold(), msg);
+}
+
+/// `auditsum: LABEL: …` with a bold label (e.g. `drift`, `stale`, `--strict`).
+pub fn fail(label: &str, msg: &str) {
+    say(
+        &format!("{label}: "),
+        AnsiColor::Red.on_default().bold(),
+        msg,
+    );
+}
+
+/// `auditsum: …` (plain information, `-v`).
+pub fn note(msg: &str) {
+    eprintln!("auditsum: {msg}");
+}
+
+/// A progress bar on stderr: bytes and files done of the total, rate, ETA.
+/// Drawn only when stderr is a terminal, and only once the work has taken
+/// longer than `delay` (short runs stay quiet).
+pub struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+    delay: Duration,
+    shown: AtomicBool,
+    files: std::sync::atomic::AtomicU64,
+    total_files: std::sync::atomic::AtomicU64,
+}
+
+impl Bar {
+    /// `None` when stderr is not a terminal.
+    pub fn new(delay: Duration) -> Option<Bar> {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        )
+        .expect("the template is valid");
+        bar.set_style(style);
+        Some(Bar {
+            bar,
+            started: Instant::now(),
+            delay,
+            shown: AtomicBool::new(false),
+            files: 0.into(),
+            total_files: 0.into(),
+        })
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: u64, bytes: u64) {
+        self.total_files.store(files, Ordering::Relaxed);
+        self.bar.set_length(bytes);
+    }
+
+    fn advance(&self, files: u64, bytes: u64) {
+        let done = self.files.fetch_add(files, Ordering::Relaxed) + files;
+        self.bar.inc(bytes);
+        self.bar.set_message(format!(
+            "{done}/{} files",
+            self.total_files.load(Ordering::Relaxed)
+        ));
+        if self.started.elapsed() >= self.delay && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar.enable_steady_tick(Duration::from_millis(120));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

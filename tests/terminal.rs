@@ -1,0 +1,242 @@
+//! What a person sees: progress on a terminal (not when piped), colour rules,
+//! completions, the man page, and the README's examples, which are executed
+//! here so they cannot rot.
+
+mod common;
+
+use std::fs;
+use std::process::Command as StdCommand;
+
+use common::{auditsum, root};
+
+/// A corpus big enough for several work units.
+fn corpus(dir: &std::path::Path) -> std::path::PathBuf {
+    let body: String = (0..60_000)
+        .map(|i| format!("{{\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"r{i}\",\"channel\":\"c{}\",\"ts\":{i}}}\n", i % 5))
+        .collect();
+    let p = dir.join("big.jsonl");
+    fs::write(&p, body).unwrap();
+    p
+}
+
+/// Run the binary under a pseudo-terminal (tests/support/run_in_pty.py);
+/// returns everything the terminal showed.
+fn in_pty(args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = StdCommand::new("python3")
+        .arg(root().join("tests/support/run_in_pty.py"))
+        .arg(assert_cmd::cargo::cargo_bin("auditsum"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .output()
+        .expect("python3 drives the pseudo-terminal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_shows_on_a_terminal_and_never_when_piped_or_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = corpus(dir.path());
+    let out = dir.path().join("o");
+    let common = [
+        big.to_str().unwrap(),
+        "--progress-delay-ms",
+        "0",
+        "--chunk-bytes",
+        "65536",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let mut args = vec!["summarize"];
+    args.extend_from_slice(&common);
+    let tty = in_pty(&args, &[]);
+    assert!(
+        tty.contains("ETA") && tty.contains("files"),
+        "no progress bar on a terminal:\n{tty}"
+    );
+
+    let mut quiet = args.clone();
+    quiet.push("-q");
+    assert!(
+        !in_pty(&quiet, &[]).contains("ETA"),
+        "--quiet must silence the bar"
+    );
+
+    let piped = auditsum().args(&args).output().unwrap();
+    let stderr = String::from_utf8(piped.stderr).unwrap();
+    assert!(
+        !stderr.contains("ETA") && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn colour_follows_the_terminal_no_color_and_the_flag() {
+    let esc = '\u{1b}';
+    let on_tty = in_pty(&["summarize", "fixtures/spellings"], &[]);
+    assert!(on_tty.contains(esc), "colour on a terminal");
+    assert!(!in_pty(&["summarize", "fixtures/spellings"], &[("NO_COLOR", "1")]).contains(esc));
+    assert!(!in_pty(
+        &["--color", "never", "summarize", "fixtures/spellings"],
+        &[]
+    )
+    .contains(esc));
+    let forced = auditsum()
+        .args(["summarize", "fixtures/spellings", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).contains(esc));
+    assert!(
+        String::from_utf8_lossy(&forced.stderr).contains(esc),
+        "the warning is coloured too"
+    );
+    let piped = auditsum()
+        .args(["summarize", "fixtures/spellings"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains(esc));
+    // artifacts never carry colour
+    let json = auditsum()
+        .args([
+            "summarize",
+            "fixtures/spellings",
+            "--json",
+            "--color",
+            "always",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&json.stdout).contains(esc));
+}
+
+#[test]
+fn completions_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = auditsum().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("summarize") && text.contains("--max-age"),
+            "{shell}"
+        );
+    }
+    let man = auditsum().arg("man").output().unwrap();
+    let text = String::from_utf8(man.stdout).unwrap();
+    assert!(text.contains(".TH auditsum 1") && text.contains("summarize"));
+    let dir = tempfile::tempdir().unwrap();
+    auditsum()
+        .arg("man")
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in [
+        "auditsum.1",
+        "auditsum-summarize.1",
+        "auditsum-diff.1",
+        "auditsum-completions.1",
+        "auditsum-man.1",
+    ] {
+        let p = fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(p.contains(".TH"), "{page}");
+    }
+    let v = auditsum().arg("--version").output().unwrap();
+    assert!(String::from_utf8(v.stdout)
+        .unwrap()
+        .starts_with("auditsum "));
+    for sub in ["summarize", "diff", "completions", "man"] {
+        let long = auditsum().args([sub, "--help"]).output().unwrap();
+        assert!(
+            String::from_utf8(long.stdout)
+                .unwrap()
+                .contains("Examples:"),
+            "{sub} --help has examples"
+        );
+        let short = auditsum().args([sub, "-h"]).output().unwrap();
+        assert!(short.status.success());
+    }
+}
+
+/// Every `$ auditsum …` line of every ```console block in README.md runs (in a
+/// scratch folder that sees the fixtures), and every output line the README
+/// shows (except `…`) appears in what it printed.
+#[test]
+fn readme_examples_run_as_shown() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("fixtures"), dir.path().join("fixtures")).unwrap();
+    let bin_dir = assert_cmd::cargo::cargo_bin("auditsum")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut blocks = 0;
+    let mut in_block = false;
+    let mut current: Option<(String, String)> = None; // (command, expected output)
+    let run = |cmd: &str, expected: &str| {
+        let out = StdCommand::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "`{cmd}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for line in expected
+            .lines()
+            .filter(|l| !l.contains('…') && !l.trim().is_empty())
+        {
+            assert!(
+                shown.contains(line.trim_end()),
+                "README shows `{line}` for `{cmd}`, but it printed:\n{shown}"
+            );
+        }
+    };
+    for line in readme.lines() {
+        if line.starts_with("```console") {
+            in_block = true;
+            blocks += 1;
+            continue;
+        }
+        if in_block && line.starts_with("```") {
+            in_block = false;
+            if let Some((c, e)) = current.take() {
+                run(&c, &e);
+            }
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            if let Some((c, e)) = current.take() {
+                run(&c, &e);
+            }
+            current = Some((cmd.to_string(), String::new()));
+        } else if let Some((_, e)) = current.as_mut() {
+            e.push_str(line);
+            e.push('\n');
+        }
+    }
+    assert!(blocks >= 2, "README has console examples");
+}
