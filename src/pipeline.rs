@@ -173,17 +173,7 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
 /// calling thread, as if it were one file named `name`. For fuzzing and tests.
 pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Baseline {
     let mut acc = Partial::new(cfg.max_keys);
-    match decoder(raw) {
-        Ok(r) => {
-            acc.files += 1;
-            let mut lines = LineReader::new(r, cfg.max_line_bytes.max(1), 0);
-            read_lines(&mut lines, 0, 0, u64::MAX, &cfg.selection, &mut acc);
-            if let Some(e) = lines.take_error() {
-                acc.unreadable(0, read_error(&e, lines.offset()));
-            }
-        }
-        Err(e) => acc.unreadable(0, e.to_string()),
-    }
+    read_stream(raw, 0, cfg.max_line_bytes.max(1), &cfg.selection, &mut acc);
     acc.finalize(&[name.to_string()], &cfg.selection)
 }
 
@@ -257,18 +247,11 @@ impl UnitReader<'_> {
         match *unit {
             Unit::Stream { file } => {
                 let opened: io::Result<Box<dyn Read + Send>> = match &self.sources[file] {
-                    Source::Stdin => decoder(io::stdin()),
-                    Source::File { path, .. } => File::open(path).and_then(decoder),
+                    Source::Stdin => Ok(Box::new(io::stdin())),
+                    Source::File { path, .. } => File::open(path).map(|f| Box::new(f) as _),
                 };
                 match opened {
-                    Ok(r) => {
-                        acc.files += 1;
-                        let mut lines = LineReader::new(r, self.max_line, 0);
-                        read_lines(&mut lines, file, 0, u64::MAX, self.sel, acc);
-                        if let Some(e) = lines.take_error() {
-                            acc.unreadable(file, read_error(&e, lines.offset()));
-                        }
-                    }
+                    Ok(raw) => read_stream(raw, file, self.max_line, self.sel, acc),
                     Err(e) => acc.unreadable(file, e.to_string()),
                 }
             }
@@ -313,6 +296,29 @@ impl UnitReader<'_> {
             Some(e) => Err(io::Error::new(e.kind(), read_error(&e, lines.offset()))),
             None => Ok(()),
         }
+    }
+}
+
+/// Read one whole stream (file, FIFO, stdin) as file `file`: decompress by
+/// magic bytes, then every line; a read error part-way keeps what was read
+/// and reports the file.
+fn read_stream<R: Read + Send>(
+    raw: R,
+    file: usize,
+    max_line: usize,
+    sel: &Selection,
+    acc: &mut Partial,
+) {
+    match decoder(raw) {
+        Ok(r) => {
+            acc.files += 1;
+            let mut lines = LineReader::new(r, max_line, 0);
+            read_lines(&mut lines, file, 0, u64::MAX, sel, acc);
+            if let Some(e) = lines.take_error() {
+                acc.unreadable(file, read_error(&e, lines.offset()));
+            }
+        }
+        Err(e) => acc.unreadable(file, e.to_string()),
     }
 }
 
