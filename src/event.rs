@@ -14,6 +14,7 @@ use serde::de::{
     Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
+use crate::select::Attr;
 use crate::time::parse_rfc3339_ms;
 
 /// Why a line was counted as malformed.
@@ -79,6 +80,19 @@ pub struct Event<'a> {
     pub acknowledged: Ack,
     pub requested: Option<i64>,
     pub candidate_count: Option<u64>,
+}
+
+impl Event<'_> {
+    /// The event's own value of a run attribute (the one place that maps
+    /// `--where` keys and run attributes to event fields).
+    pub fn attr(&self, a: Attr) -> Option<&str> {
+        match a {
+            Attr::Backend => self.backend.as_deref(),
+            Attr::Channel => self.channel.as_deref(),
+            Attr::Origin => self.origin.as_deref(),
+            Attr::Session => self.session_id.as_deref(),
+        }
+    }
 }
 
 /// Parse one line (without its terminator; a trailing `\r` is fine).

@@ -28,7 +28,7 @@ impl CancelSlice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelRecord {
     source: Option<Box<str>>,
-    /// The event's own backend, channel, origin, session (in [`Attr::ALL`] order).
+    /// The event's own attributes, indexed by [`Attr`].
     attrs: [Option<Box<str>>; 4],
     run: Option<RunKey>,
     acknowledged: bool,
@@ -60,15 +60,9 @@ pub struct CancelSlices {
 
 impl CancelsPartial {
     pub fn observe(&mut self, ev: &Event<'_>) {
-        let own = |v: &Option<std::borrow::Cow<'_, str>>| v.as_deref().map(Box::from);
         self.records.push(CancelRecord {
-            source: own(&ev.source),
-            attrs: [
-                own(&ev.backend),
-                own(&ev.channel),
-                own(&ev.origin),
-                own(&ev.session_id),
-            ],
+            source: ev.source.as_deref().map(Box::from),
+            attrs: Attr::ALL.map(|a| ev.attr(a).map(Box::from)),
             run: ev.run_id.as_deref().map(run_key),
             acknowledged: ev.acknowledged.is_acknowledged(),
             latency: latency_of(ev),

@@ -115,7 +115,7 @@ impl Partial {
             // scope (--where) may need the run's attributes: applied at the end
             self.cancels.observe(ev);
         }
-        if !sel.matches(|a| own_attr(ev, a)) {
+        if !sel.matches(|a| ev.attr(a)) {
             return;
         }
         *self.event_types.slot(&ev.etype) += 1;
@@ -237,16 +237,6 @@ impl Partial {
     }
 }
 
-/// An event's own value of a `--where` attribute.
-fn own_attr<'e>(ev: &'e Event<'_>, a: Attr) -> Option<&'e str> {
-    match a {
-        Attr::Backend => ev.backend.as_deref(),
-        Attr::Channel => ev.channel.as_deref(),
-        Attr::Origin => ev.origin.as_deref(),
-        Attr::Session => ev.session_id.as_deref(),
-    }
-}
-
 fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
 }
@@ -269,32 +259,30 @@ fn run_summary(mut s: RunSlice, with_hdr: bool) -> RunSummary {
 
 fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     let mut total = RunSlice::default();
-    let mut by_channel: Map<Box<str>, RunSlice> = Map::default();
-    let mut by_backend: Map<Box<str>, RunSlice> = Map::default();
-    let mut by_origin: Map<Box<str>, RunSlice> = Map::default();
-    let mut by_session: Map<Box<str>, RunSlice> = Map::default();
+    // one map per attribute, indexed by `Attr`
+    let mut by: [Map<Box<str>, RunSlice>; 4] = Default::default();
     for run in p.map.values() {
         let r = run.resolve(&p.strings);
         if (sel.is_windowed() && !sel.in_window(r.anchor)) || !sel.matches(|a| Some(r.get(a))) {
             continue;
         }
         total.add(&r);
-        entry(&mut by_channel, r.channel).add(&r);
-        entry(&mut by_backend, r.backend).add(&r);
-        entry(&mut by_origin, r.origin).add(&r);
-        entry(&mut by_session, r.session).add(&r);
+        for a in Attr::ALL {
+            entry(&mut by[a as usize], r.get(a)).add(&r);
+        }
     }
     // per-session summaries are many and small: no histograms there
-    let fin = |m: Map<Box<str>, RunSlice>, with_hdr: bool| -> BTreeMap<String, RunSummary> {
-        m.into_iter()
-            .map(|(k, v)| (k.into_string(), run_summary(v, with_hdr)))
+    let mut fin = |a: Attr| -> BTreeMap<String, RunSummary> {
+        std::mem::take(&mut by[a as usize])
+            .into_iter()
+            .map(|(k, v)| (k.into_string(), run_summary(v, a != Attr::Session)))
             .collect()
     };
     baseline::Runs {
-        by_backend: fin(by_backend, true),
-        by_channel: fin(by_channel, true),
-        by_origin: fin(by_origin, true),
-        by_session: fin(by_session, false),
+        by_backend: fin(Attr::Backend),
+        by_channel: fin(Attr::Channel),
+        by_origin: fin(Attr::Origin),
+        by_session: fin(Attr::Session),
         total: run_summary(total, true),
     }
 }

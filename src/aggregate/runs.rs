@@ -66,10 +66,6 @@ pub fn classify_state(s: &str) -> Option<State> {
     })
 }
 
-const CHANNEL: usize = 0;
-const SESSION: usize = 1;
-const BACKEND: usize = 2;
-const ORIGIN: usize = 3;
 const NO_ID: u32 = u32::MAX;
 
 /// What is known of one run so far. Every field merges by `min`, so partial
@@ -83,8 +79,8 @@ pub struct RunPartial {
     pub terminal_at: TimeKey,
     pub terminal: Option<Terminal>,
     pub cancel_requested: bool,
-    /// Channel, session, backend, origin: time of the earliest event that
-    /// carried the value, and the value's id (`NO_ID`: never carried).
+    /// Per [`Attr`] (indexed by it): time of the earliest event that carried
+    /// the value, and the value's id (`NO_ID`: never carried).
     attr_at: [TimeKey; 4],
     attr: [u32; 4],
 }
@@ -111,14 +107,9 @@ impl RunPartial {
             State::CancelRequested => self.cancel_requested = true,
             State::Terminal(t) => self.offer_terminal(key, t),
         }
-        let values = [
-            ev.channel.as_deref(),
-            ev.session_id.as_deref(),
-            ev.backend.as_deref(),
-            ev.origin.as_deref(),
-        ];
-        for (i, v) in values.into_iter().enumerate() {
-            let Some(v) = v else { continue };
+        for a in Attr::ALL {
+            let Some(v) = ev.attr(a) else { continue };
+            let i = a as usize;
             let better = self.attr[i] == NO_ID
                 || key < self.attr_at[i]
                 || (key == self.attr_at[i] && v < strings[i].name(self.attr[i]));
@@ -165,14 +156,15 @@ impl RunPartial {
         timed(self.start).or(timed(self.first))
     }
 
-    fn attr<'s>(&self, i: usize, strings: &'s [Interner; 4]) -> Option<&'s str> {
+    fn attr<'s>(&self, a: Attr, strings: &'s [Interner; 4]) -> Option<&'s str> {
+        let i = a as usize;
         (self.attr[i] != NO_ID).then(|| strings[i].name(self.attr[i]))
     }
 
     /// The run as it is reported.
     pub fn resolve<'s>(&self, strings: &'s [Interner; 4]) -> ResolvedRun<'s> {
-        let channel = self.attr(CHANNEL, strings);
-        let origin = match self.attr(ORIGIN, strings) {
+        let channel = self.attr(Attr::Channel, strings);
+        let origin = match self.attr(Attr::Origin, strings) {
             Some(o) => o,
             None if channel == Some("gateway") => "gateway",
             None if channel.is_some() => "channel",
@@ -187,8 +179,8 @@ impl RunPartial {
         };
         ResolvedRun {
             channel: channel.unwrap_or(UNKNOWN),
-            session: self.attr(SESSION, strings).unwrap_or(UNKNOWN),
-            backend: self.attr(BACKEND, strings).unwrap_or(UNKNOWN),
+            session: self.attr(Attr::Session, strings).unwrap_or(UNKNOWN),
+            backend: self.attr(Attr::Backend, strings).unwrap_or(UNKNOWN),
             origin,
             outcome: self.terminal,
             cancel_requested: self.cancel_requested,
@@ -227,7 +219,7 @@ impl<'a> ResolvedRun<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RunsPartial {
     pub map: Map<RunKey, RunPartial>,
-    /// Channel, session, backend and origin values, one interner each.
+    /// Attribute values, one interner per [`Attr`] (same index as `attr`).
     pub strings: [Interner; 4],
 }
 
