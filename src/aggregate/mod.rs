@@ -263,7 +263,7 @@ fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     let mut by: [Map<Box<str>, RunSlice>; 4] = Default::default();
     for run in p.map.values() {
         let r = run.resolve(&p.strings);
-        if (sel.is_windowed() && !sel.in_window(r.anchor)) || !sel.matches(|a| Some(r.get(a))) {
+        if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
             continue;
         }
         total.add(&r);

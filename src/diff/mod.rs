@@ -294,11 +294,16 @@ impl Builder<'_> {
         let decode = |s: &Stats| s.hdr.as_deref().and_then(|h| decode_hdr(h).ok());
         let hists = decode(b).zip(decode(c));
         let enough = b.count >= self.t.min_samples && c.count >= self.t.min_samples;
-        for (which, q) in PERCENTILES {
-            let p = match (&hists, enough) {
-                (Some((hb, hc)), true) => Some(stats::quantile_shift_up(hb, hc, q)),
-                _ => None,
-            };
+        let p_values = match (&hists, enough) {
+            (Some((hb, hc)), true) => {
+                stats::quantile_shifts_up(hb, hc, &PERCENTILES.map(|(_, q)| q))
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            }
+            _ => vec![None; PERCENTILES.len()],
+        };
+        for ((which, _), p) in PERCENTILES.into_iter().zip(p_values) {
             self.push_pct(section, slice, key, family, which, b, c, p);
         }
     }
