@@ -130,14 +130,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             max_age,
         },
     );
+    // each format rendered once, whether it goes to a file, stdout, or both
+    let md = DiffMarkdown.render(&report);
+    let json = Json.render(&report);
     if let Some(prefix) = &args.out {
-        write_atomic(&with_ext(prefix, "md"), &DiffMarkdown.render(&report))?;
-        write_atomic(&with_ext(prefix, "json"), &Json.render(&report))?;
+        write_atomic(&with_ext(prefix, "md"), &md)?;
+        write_atomic(&with_ext(prefix, "json"), &json)?;
     }
     if args.json {
-        stdout(&Json.render(&report)).context("writing to stdout")?;
+        stdout(&json).context("writing to stdout")?;
     } else if !(args.quiet && args.out.is_some()) {
-        stdout(&DiffMarkdown.render(&report)).context("writing to stdout")?;
+        stdout(&md).context("writing to stdout")?;
     }
     if let Some(s) = &report.stale {
         crate::ui::fail(

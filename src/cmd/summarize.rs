@@ -233,17 +233,19 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         }
     }
 
-    if let Some(prefix) = &args.out {
+    // rendered once, whether it goes to a file, stdout, or both
+    let json_bytes = (args.json || args.out.is_some()).then(|| Json.render(b));
+    if let (Some(prefix), Some(bytes)) = (&args.out, &json_bytes) {
         let json = with_ext(prefix, "json");
         let md = with_ext(prefix, "md");
-        write_atomic(&json, &Json.render(b))?;
+        write_atomic(&json, bytes)?;
         write_atomic(&md, &Markdown { top: args.top }.render(b))?;
         if args.verbose {
             ui::note(&format!("wrote {} and {}", json.display(), md.display()));
         }
     }
-    if args.json {
-        stdout(&Json.render(b)).context("writing to stdout")?;
+    if let (true, Some(bytes)) = (args.json, &json_bytes) {
+        stdout(bytes).context("writing to stdout")?;
     } else if !(args.quiet && args.out.is_some()) {
         stdout(
             &Table {
