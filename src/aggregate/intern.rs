@@ -2,7 +2,7 @@
 //! stores small ids instead of strings. Each partial state has its own
 //! interner; merging remaps the other side's ids.
 
-use crate::aggregate::keys::{DEFAULT_MAX_KEYS, OTHER};
+use crate::aggregate::keys::{admits, DEFAULT_MAX_KEYS, OTHER};
 use crate::aggregate::Map;
 
 /// At most `max` distinct values (then [`OTHER`], counted in `overflow`).
@@ -34,9 +34,7 @@ impl Interner {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
-        // OTHER does not count towards the cap (see CappedMap::slot)
-        let named = self.names.len() - usize::from(self.ids.contains_key(OTHER));
-        if named >= self.max && s != OTHER {
+        if !admits(s, self.names.len(), self.ids.contains_key(OTHER), self.max) {
             self.overflow += 1;
             return self.intern(OTHER);
         }
@@ -50,17 +48,34 @@ impl Interner {
         &self.names[id as usize]
     }
 
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
     /// For every id of `other`, the id of the same string here (interned as needed).
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
         self.overflow += other.overflow;
         other.names.iter().map(|n| self.intern(n)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_like_capped_maps() {
+        let mut i = Interner::new(2);
+        let ids: Vec<u32> = ["a", "b", "c", "a", "d"]
+            .iter()
+            .map(|s| i.intern(s))
+            .collect();
+        assert_eq!(i.name(ids[2]), OTHER);
+        assert_eq!(ids[4], ids[2]);
+        assert_eq!(ids[3], ids[0]);
+        assert_eq!(i.overflow, 2);
+        // absorbing into an empty interner keeps every named value
+        let mut j = Interner::new(2);
+        let remap = j.absorb(&i);
+        assert_eq!(j.name(remap[0]), "a");
+        assert_eq!(j.name(remap[1]), "b");
+        assert_eq!(j.name(remap[2]), OTHER);
+        assert_eq!(j.overflow, 2);
     }
 }

@@ -15,6 +15,14 @@ pub const OTHER: &str = "(other)";
 /// Default `--max-keys`.
 pub const DEFAULT_MAX_KEYS: usize = 1_000_000;
 
+/// Whether a key not yet present may be added under its own name, given
+/// `len` keys present (of which [`OTHER`] is one when `has_other`). [`OTHER`]
+/// is always admitted and never counts towards `max`, so merging a table that
+/// is under the cap never folds one of its named keys.
+pub fn admits(key: &str, len: usize, has_other: bool, max: usize) -> bool {
+    key == OTHER || len - usize::from(has_other) < max
+}
+
 #[derive(Debug, Clone)]
 pub struct CappedMap<V> {
     pub map: Map<Box<str>, V>,
@@ -32,14 +40,11 @@ impl<V: Default> CappedMap<V> {
         }
     }
 
-    /// `map[key]` (inserted as default), or `map[OTHER]` past the cap. Does not
-    /// allocate when the key is already there (the common case).
-    /// [`OTHER`] itself does not count towards the cap, so merging a map that
-    /// is under the cap never folds one of its named keys.
+    /// `map[key]` (inserted as default), or `map[OTHER]` past the cap (see
+    /// [`admits`]). Does not allocate when the key is already there.
     pub fn slot(&mut self, key: &str) -> &mut V {
         if !self.map.contains_key(key) {
-            let named = self.map.len() - usize::from(self.map.contains_key(OTHER));
-            if key == OTHER || named < self.max {
+            if admits(key, self.map.len(), self.map.contains_key(OTHER), self.max) {
                 self.map.insert(key.into(), V::default());
             } else {
                 self.overflow += 1;
