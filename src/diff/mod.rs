@@ -210,49 +210,56 @@ struct Builder<'t> {
     rows: Vec<Row>,
 }
 
-impl Builder<'_> {
-    fn presence(
-        &mut self,
-        section: &'static str,
-        slice: &'static str,
-        key: &str,
-        nb: Option<u64>,
-        nc: Option<u64>,
-    ) -> bool {
-        let verdict = match (nb, nc) {
-            (Some(_), Some(_)) => return true,
-            (None, Some(_)) => Verdict::New,
-            (Some(_), None) => Verdict::Gone,
-            (None, None) => return false,
-        };
-        self.rows.push(Row {
-            section,
-            slice,
-            key: key.to_string(),
-            metric: "count",
-            unit: "count",
-            base: nb.map(|n| n as f64),
-            current: nc.map(|n| n as f64),
+/// Where a row belongs: section, slice kind and key.
+#[derive(Clone, Copy)]
+struct At<'k> {
+    section: &'static str,
+    slice: &'static str,
+    key: &'k str,
+}
+
+impl Row {
+    /// A row at `at` with nothing measured yet (verdict `ok`).
+    fn at(at: At<'_>, metric: &'static str, unit: &'static str) -> Row {
+        Row {
+            section: at.section,
+            slice: at.slice,
+            key: at.key.to_string(),
+            metric,
+            unit,
+            base: None,
+            current: None,
             delta: None,
-            n_base: nb.unwrap_or(0),
-            n_current: nc.unwrap_or(0),
+            n_base: 0,
+            n_current: 0,
             p_value: None,
             p_adjusted: None,
-            verdict,
+            verdict: Verdict::Ok,
             level: None,
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// The `new` / `gone` row of a slice that is on one side only.
+    fn presence(&mut self, at: At<'_>, nb: Option<u64>, nc: Option<u64>) {
+        let verdict = match (nb, nc) {
+            (None, Some(_)) => Verdict::New,
+            (Some(_), None) => Verdict::Gone,
+            _ => return,
+        };
+        self.rows.push(Row {
+            base: nb.map(|n| n as f64),
+            current: nc.map(|n| n as f64),
+            n_base: nb.unwrap_or(0),
+            n_current: nc.unwrap_or(0),
+            verdict,
+            ..Row::at(at, "count", "count")
         });
-        false
     }
 
-    fn rate(
-        &mut self,
-        section: &'static str,
-        slice: &'static str,
-        key: &str,
-        m: Metric,
-        b: Frac,
-        c: Frac,
-    ) {
+    fn rate(&mut self, at: At<'_>, name: &str, b: Frac, c: Frac) {
+        let m = Metric::by_name(name).expect("rate metrics are listed");
         let pb = (b.1 > 0).then(|| b.0 as f64 / b.1 as f64);
         let pc = (c.1 > 0).then(|| c.0 as f64 / c.1 as f64);
         let enough = b.1 >= self.t.min_runs && c.1 >= self.t.min_runs;
@@ -261,34 +268,20 @@ impl Builder<'_> {
             Direction::DownIsWorse => stats::two_proportion_higher(b.1 - b.0, b.1, c.1 - c.0, c.1),
         });
         self.rows.push(Row {
-            section,
-            slice,
-            key: key.to_string(),
-            metric: m.name,
-            unit: "pp",
             base: pb,
             current: pc,
             delta: pb.zip(pc).map(|(b, c)| (c - b) * 100.0),
             n_base: b.1,
             n_current: c.1,
             p_value,
-            p_adjusted: None,
             verdict: if enough { Verdict::Ok } else { Verdict::TooFew },
-            level: None,
+            ..Row::at(at, m.name, "pp")
         });
     }
 
-    fn percentiles(
-        &mut self,
-        section: &'static str,
-        slice: &'static str,
-        key: &str,
-        family: &str,
-        b: &Stats,
-        c: &Stats,
-    ) {
+    fn percentiles(&mut self, at: At<'_>, family: &str, b: &Stats, c: &Stats) {
         // per-session summaries carry no histograms, by design: rates only
-        if (b.count == 0 && c.count == 0) || slice == "session" {
+        if (b.count == 0 && c.count == 0) || at.slice == "session" {
             return;
         }
         let decode = |s: &Stats| s.hdr.as_deref().and_then(|h| decode_hdr(h).ok());
@@ -303,106 +296,61 @@ impl Builder<'_> {
             }
             _ => vec![None; PERCENTILES.len()],
         };
-        for ((which, _), p) in PERCENTILES.into_iter().zip(p_values) {
-            self.push_pct(section, slice, key, family, which, b, c, p);
+        for ((which, _), p_value) in PERCENTILES.into_iter().zip(p_values) {
+            let name = format!("{family}_{which}");
+            let m = Metric::by_name(&name).expect("percentile metrics are listed");
+            let (vb, vc) = (percentile(b, which), percentile(c, which));
+            self.rows.push(Row {
+                base: vb.map(|v| v as f64),
+                current: vc.map(|v| v as f64),
+                delta: vb
+                    .zip(vc)
+                    .map(|(b, c)| (c as f64 - b as f64) / (b.max(1) as f64) * 100.0),
+                n_base: b.count,
+                n_current: c.count,
+                p_value,
+                verdict: if p_value.is_some() {
+                    Verdict::Ok
+                } else {
+                    Verdict::TooFew
+                },
+                ..Row::at(at, m.name, "%")
+            });
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push_pct(
-        &mut self,
-        section: &'static str,
-        slice: &'static str,
-        key: &str,
-        family: &str,
-        which: &str,
-        b: &Stats,
-        c: &Stats,
-        p_value: Option<f64>,
-    ) {
-        let name = format!("{family}_{which}");
-        let m = Metric::by_name(&name).expect("percentile metrics are listed");
-        let (vb, vc) = (percentile(b, which), percentile(c, which));
-        self.rows.push(Row {
+    fn pair(&mut self, section: &'static str, slice: &'static str, key: &str, pair: Pair<'_>) {
+        let at = At {
             section,
             slice,
-            key: key.to_string(),
-            metric: m.name,
-            unit: "%",
-            base: vb.map(|v| v as f64),
-            current: vc.map(|v| v as f64),
-            delta: vb
-                .zip(vc)
-                .map(|(b, c)| (c as f64 - b as f64) / (b.max(1) as f64) * 100.0),
-            n_base: b.count,
-            n_current: c.count,
-            p_value,
-            p_adjusted: None,
-            verdict: if p_value.is_some() {
-                Verdict::Ok
-            } else {
-                Verdict::TooFew
-            },
-            level: None,
-        });
-    }
-
-    fn pair(&mut self, section: &'static str, slice: &'static str, key: &str, pair: Pair<'_>) {
+            key,
+        };
         match pair {
             Pair::Runs(b, c) => {
-                if !self.presence(section, slice, key, b.map(|s| s.runs), c.map(|s| s.runs)) {
+                let (Some(b), Some(c)) = (b, c) else {
+                    self.presence(at, b.map(|s| s.runs), c.map(|s| s.runs));
                     return;
-                }
-                let (b, c) = (b.expect("present"), c.expect("present"));
+                };
                 for name in ["completion_rate", "error_rate", "cancel_rate"] {
-                    let m = Metric::by_name(name).expect("listed");
-                    self.rate(section, slice, key, m, run_rate(name, b), run_rate(name, c));
+                    self.rate(at, name, run_rate(name, b), run_rate(name, c));
                 }
-                self.percentiles(
-                    section,
-                    slice,
-                    key,
-                    "duration",
-                    &b.duration_ms,
-                    &c.duration_ms,
-                );
+                self.percentiles(at, "duration", &b.duration_ms, &c.duration_ms);
             }
             Pair::Cancels(b, c) => {
-                if !self.presence(section, slice, key, b.map(|s| s.count), c.map(|s| s.count)) {
+                let (Some(b), Some(c)) = (b, c) else {
+                    self.presence(at, b.map(|s| s.count), c.map(|s| s.count));
                     return;
-                }
-                let (b, c) = (b.expect("present"), c.expect("present"));
-                let m = Metric::by_name("unacknowledged_rate").expect("listed");
-                self.rate(
-                    section,
-                    slice,
-                    key,
-                    m,
-                    (b.unacknowledged, b.count),
-                    (c.unacknowledged, c.count),
-                );
-                self.percentiles(
-                    section,
-                    slice,
-                    key,
-                    "cancel_latency",
-                    &b.latency_ms,
-                    &c.latency_ms,
-                );
+                };
+                let (ub, uc) = ((b.unacknowledged, b.count), (c.unacknowledged, c.count));
+                self.rate(at, "unacknowledged_rate", ub, uc);
+                self.percentiles(at, "cancel_latency", &b.latency_ms, &c.latency_ms);
             }
             Pair::Reactions(b, c) => {
-                if !self.presence(section, slice, key, b.map(|f| f.1), c.map(|f| f.1)) {
+                let (Some(b), Some(c)) = (b, c) else {
+                    self.presence(at, b.map(|f| f.1), c.map(|f| f.1));
                     return;
-                }
-                let m = Metric::by_name("match_rate").expect("listed");
-                self.rate(
-                    section,
-                    slice,
-                    key,
-                    m,
-                    b.expect("present"),
-                    c.expect("present"),
-                );
+                };
+                self.rate(at, "match_rate", b, c);
             }
         }
     }
