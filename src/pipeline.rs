@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::aggregate::{LinePos, Partial};
 use crate::baseline::Baseline;
 use crate::error::Error;
-use crate::event::{parse_line, Malformed};
+use crate::event::{Malformed, Parser};
 use crate::input::discover::{self, Source};
 use crate::input::is_blank;
 use crate::input::reader::{decoder, Compression, Line, LineReader};
@@ -336,6 +336,7 @@ fn read_lines<R: Read>(
     acc: &mut Partial,
 ) {
     let mut n = 0u64;
+    let mut parser = Parser::new();
     while lines.offset() < end {
         let Some((at, line, took)) = lines.next_line() else {
             break;
@@ -358,7 +359,7 @@ fn read_lines<R: Read>(
         if is_blank(text) {
             continue;
         }
-        match parse_line(text) {
+        match parser.parse(text) {
             Ok(ev) => acc.record(&ev, sel),
             Err(why) => acc.malformed(pos, why),
         }

@@ -61,9 +61,9 @@ pub struct CancelSlices {
 impl CancelsPartial {
     pub fn observe(&mut self, ev: &Event<'_>) {
         self.records.push(CancelRecord {
-            source: ev.source.as_deref().map(Box::from),
+            source: ev.source.map(Box::from),
             attrs: Attr::ALL.map(|a| ev.attr(a).map(Box::from)),
-            run: ev.run_id.as_deref().map(run_key),
+            run: ev.run_id.map(run_key),
             acknowledged: ev.acknowledged.is_acknowledged(),
             latency: latency_of(ev),
         });

@@ -43,6 +43,10 @@ impl<V: Default> CappedMap<V> {
     /// `map[key]` (inserted as default), or `map[OTHER]` past the cap (see
     /// [`admits`]). Does not allocate when the key is already there.
     pub fn slot(&mut self, key: &str) -> &mut V {
+        if self.map.len() < self.max {
+            // under the cap every key is admitted: one lookup
+            return crate::aggregate::entry(&mut self.map, key);
+        }
         if !self.map.contains_key(key) {
             if admits(key, self.map.len(), self.map.contains_key(OTHER), self.max) {
                 self.map.insert(key.into(), V::default());

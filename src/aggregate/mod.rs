@@ -27,18 +27,18 @@ use runs::{RunSlice, RunsPartial};
 
 /// Hash map with a fast, seeded hasher (foldhash): keys come from logs, so
 /// the hasher must be quick and hard to flood; output never depends on its order.
-pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub type Map<K, V> = hashbrown::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How many malformed-line samples the artifact keeps.
 pub const MAX_SAMPLES: usize = 20;
 
-/// `map[key]`, inserted as default when missing, without allocating the key
-/// when it is already there (the common case on the hot path).
+/// `map[key]`, inserted as default when missing: one hash, and the key is
+/// only allocated when it is new.
 pub(crate) fn entry<'m, V: Default>(map: &'m mut Map<Box<str>, V>, key: &str) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.into(), V::default());
-    }
-    map.get_mut(key).expect("inserted above")
+    map.raw_entry_mut()
+        .from_key(key)
+        .or_insert_with(|| (key.into(), V::default()))
+        .1
 }
 
 /// Where a malformed line sits: file, work unit within the file, line within
@@ -118,14 +118,14 @@ impl Partial {
         if !sel.matches(|a| ev.attr(a)) {
             return;
         }
-        *self.event_types.slot(&ev.etype) += 1;
+        *self.event_types.slot(ev.etype) += 1;
         if let Some(t) = ev.ts {
             self.window = Some(match self.window {
                 None => (t, t),
                 Some((a, b)) => (a.min(t), b.max(t)),
             });
         }
-        match &*ev.etype {
+        match ev.etype {
             "reaction.match" => self.reactions.observe_match(ev),
             "reaction.skip" => self.reactions.observe_skip(ev),
             _ => {}

@@ -239,8 +239,8 @@ impl RunsPartial {
     /// Record a `run.state` event; ignored without a run id or a known state.
     pub fn observe(&mut self, ev: &Event<'_>) {
         let (Some(run_id), Some(state)) = (
-            ev.run_id.as_deref(),
-            ev.state.as_deref().and_then(classify_state),
+            ev.run_id,
+            ev.state.and_then(classify_state),
         ) else {
             return;
         };

@@ -7,8 +7,9 @@
 //!   `payload`; the top level wins. snake_case wins over camelCase.
 //! * `null` and `""` count as absent. Duplicate keys: the last one wins.
 
-use std::borrow::Cow;
 use std::fmt;
+
+use bumpalo::Bump;
 
 use serde::de::{
     Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
@@ -16,6 +17,8 @@ use serde::de::{
 
 use crate::select::Attr;
 use crate::time::parse_rfc3339_ms;
+
+mod scan;
 
 /// Why a line was counted as malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,22 +62,23 @@ impl Ack {
     }
 }
 
-/// One valid event, every spelling resolved.
-#[derive(Debug, Clone, PartialEq)]
+/// One valid event, every spelling resolved. Strings borrow from the line
+/// (or, when they had escapes, from the [`Parser`]'s scratch space).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event<'a> {
-    pub etype: Cow<'a, str>,
+    pub etype: &'a str,
     /// UTC milliseconds; `None` when the event has no readable time.
     pub ts: Option<i64>,
-    pub session_id: Option<Cow<'a, str>>,
-    pub run_id: Option<Cow<'a, str>>,
-    pub channel: Option<Cow<'a, str>>,
-    pub backend: Option<Cow<'a, str>>,
-    pub origin: Option<Cow<'a, str>>,
-    pub state: Option<Cow<'a, str>>,
-    pub source: Option<Cow<'a, str>>,
-    pub reason: Option<Cow<'a, str>>,
-    pub rule_name: Option<Cow<'a, str>>,
-    pub sender: Option<Cow<'a, str>>,
+    pub session_id: Option<&'a str>,
+    pub run_id: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub backend: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub rule_name: Option<&'a str>,
+    pub sender: Option<&'a str>,
     /// Valid (non-negative) latency in ms.
     pub latency_ms: Option<u64>,
     pub acknowledged: Ack,
@@ -87,38 +91,85 @@ impl Event<'_> {
     /// `--where` keys and run attributes to event fields).
     pub fn attr(&self, a: Attr) -> Option<&str> {
         match a {
-            Attr::Backend => self.backend.as_deref(),
-            Attr::Channel => self.channel.as_deref(),
-            Attr::Origin => self.origin.as_deref(),
-            Attr::Session => self.session_id.as_deref(),
+            Attr::Backend => self.backend,
+            Attr::Channel => self.channel,
+            Attr::Origin => self.origin,
+            Attr::Session => self.session_id,
         }
     }
 }
 
-/// Parse one line (without its terminator; a trailing `\r` is fine).
-pub fn parse_line(line: &[u8]) -> Result<Event<'_>, Malformed> {
-    let text = simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?;
-    let mut raw = Raw::default();
+/// The line parser. Holds the scratch space that strings with escapes are
+/// decoded into, reused from line to line: an [`Event`] borrows the parser
+/// until it is dropped, so one parser serves one line at a time.
+#[derive(Default)]
+pub struct Parser {
+    scratch: Bump,
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Parse one line (without its terminator; a trailing `\r` is fine).
+    pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
+        let text = simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?;
+        let mut raw = Raw::default();
+        if scan::scan(text, &mut raw).is_none() {
+            raw = Raw::default();
+            fill_with_serde(text, &mut raw, self.scratch())?;
+        }
+        raw.resolve().ok_or(Malformed::NoType)
+    }
+
+    /// [`Parser::parse`] without the fast path: serde_json decides
+    /// everything. The reference the fast path is tested against.
+    #[doc(hidden)]
+    pub fn parse_reference<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
+        let text = simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?;
+        let mut raw = Raw::default();
+        fill_with_serde(text, &mut raw, self.scratch())?;
+        raw.resolve().ok_or(Malformed::NoType)
+    }
+
+    /// The scratch space, emptied of the previous line's strings.
+    fn scratch(&mut self) -> &Bump {
+        self.scratch.reset();
+        &self.scratch
+    }
+}
+
+/// Whether the fast path alone reads `line` (for tests and benchmarks).
+#[doc(hidden)]
+pub fn fast_path_reads(line: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(line).is_ok_and(|t| scan::scan(t, &mut Raw::default()).is_some())
+}
+
+fn fill_with_serde<'a>(
+    text: &'a str,
+    raw: &mut Raw<'a>,
+    scratch: &'a Bump,
+) -> Result<(), Malformed> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let is_object = TopSeed(&mut raw)
+    let is_object = TopSeed(raw, scratch)
         .deserialize(&mut de)
         .map_err(|_| Malformed::Json)?;
     de.end().map_err(|_| Malformed::Json)?;
-    if !is_object {
-        return Err(Malformed::NotObject);
+    if is_object {
+        Ok(())
+    } else {
+        Err(Malformed::NotObject)
     }
-    raw.resolve().ok_or(Malformed::NoType)
 }
 
-/// A JSON value as far as this tool cares about it (24 bytes: lines are
-/// parsed into a stack array of these, so size matters).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A JSON value as far as this tool cares about it (24 bytes, and `Copy`:
+/// lines are parsed into a stack array of these, so size and drop matter).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 enum Val<'a> {
     #[default]
     Null,
     Str(&'a str),
-    /// A string with escapes, decoded.
-    Owned(Box<str>),
     Int(i64),
     /// Integers above `i64::MAX`.
     Big,
@@ -134,23 +185,30 @@ impl<'a> Val<'a> {
         match self {
             Val::Null => false,
             Val::Str(s) => !s.is_empty(),
-            Val::Owned(s) => !s.is_empty(),
             _ => true,
         }
     }
 
-    fn as_str(&self) -> Option<&str> {
-        match self {
+    fn as_str(&self) -> Option<&'a str> {
+        match *self {
             Val::Str(s) => Some(s),
-            Val::Owned(s) => Some(s),
             _ => None,
         }
     }
 }
 
-struct ValVisitor;
+/// Reads a [`Val`]; strings with escapes are decoded into the scratch space.
+#[derive(Clone, Copy)]
+struct ValSeed<'de>(&'de Bump);
 
-impl<'de> Visitor<'de> for ValVisitor {
+impl<'de> DeserializeSeed<'de> for ValSeed<'de> {
+    type Value = Val<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValSeed<'de> {
     type Value = Val<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
@@ -159,7 +217,7 @@ impl<'de> Visitor<'de> for ValVisitor {
         Ok(Val::Str(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
-        Ok(Val::Owned(v.into()))
+        Ok(Val::Str(self.0.alloc_str(v)))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
         Ok(Val::Int(v))
@@ -183,12 +241,6 @@ impl<'de> Visitor<'de> for ValVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Val::Other)
-    }
-}
-
-impl<'de> Deserialize<'de> for Val<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValVisitor)
     }
 }
 
@@ -326,7 +378,7 @@ macro_rules! not_an_object {
 
 /// Fills the payload slots; `true` when the payload is an object (anything
 /// else under `payload` is ignored).
-struct PayloadSeed<'r, 'de>(&'r mut [Val<'de>; FIELDS]);
+struct PayloadSeed<'r, 'de>(&'r mut [Val<'de>; FIELDS], ValSeed<'de>);
 
 impl<'de> DeserializeSeed<'de> for PayloadSeed<'_, 'de> {
     type Value = bool;
@@ -346,7 +398,7 @@ impl<'de> Visitor<'de> for PayloadSeed<'_, 'de> {
         while let Some(k) = map.next_key::<Key>()? {
             let i = k as usize;
             if (FIRST_FIELD..SLOTS).contains(&i) {
-                self.0[i - FIRST_FIELD] = map.next_value()?;
+                self.0[i - FIRST_FIELD] = map.next_value_seed(self.1)?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -357,7 +409,7 @@ impl<'de> Visitor<'de> for PayloadSeed<'_, 'de> {
 }
 
 /// Fills [`Raw`]; `true` when the line is an object.
-struct TopSeed<'r, 'de>(&'r mut Raw<'de>);
+struct TopSeed<'r, 'de>(&'r mut Raw<'de>, &'de Bump);
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
     type Value = bool;
@@ -372,18 +424,18 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let raw = self.0;
+        let (raw, val) = (self.0, ValSeed(self.1));
         while let Some(k) = map.next_key::<Key>()? {
             match k {
                 Key::Ignored => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 Key::Payload => {
-                    if !map.next_value_seed(PayloadSeed(&mut raw.payload))? {
+                    if !map.next_value_seed(PayloadSeed(&mut raw.payload, val))? {
                         raw.payload = Default::default();
                     }
                 }
-                k => raw.top[k as usize] = map.next_value()?,
+                k => raw.top[k as usize] = map.next_value_seed(val)?,
             }
         }
         Ok(true)
@@ -405,12 +457,8 @@ impl<'a> Raw<'a> {
         })
     }
 
-    fn take_str(v: Option<&Val<'a>>) -> Option<Cow<'a, str>> {
-        match v? {
-            Val::Str(s) => Some(Cow::Borrowed(*s)),
-            Val::Owned(s) => Some(Cow::Owned(s.to_string())),
-            _ => None,
-        }
+    fn take_str(v: Option<&Val<'a>>) -> Option<&'a str> {
+        v?.as_str()
     }
 
     fn resolve(&self) -> Option<Event<'a>> {
@@ -463,7 +511,7 @@ fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
     let f = match v {
         Val::Int(i) => return u64::try_from(*i).ok(),
         Val::Float(f) => *f,
-        Val::Str(_) | Val::Owned(_) => {
+        Val::Str(_) => {
             let s = v.as_str()?.trim();
             if let Ok(i) = s.parse::<i64>() {
                 return u64::try_from(i).ok();
@@ -477,6 +525,17 @@ fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
     (0.0..18_446_744_073_709_551_616.0)
         .contains(&r)
         .then_some(r as u64)
+}
+
+/// Parse with a parser of its own, leaked (tests only: events outlive it).
+#[cfg(test)]
+pub(crate) fn parse_line(line: &[u8]) -> Result<Event<'_>, Malformed> {
+    Box::leak(Box::new(Parser::new())).parse(line)
+}
+
+#[cfg(test)]
+pub(crate) fn parse_line_reference(line: &[u8]) -> Result<Event<'_>, Malformed> {
+    Box::leak(Box::new(Parser::new())).parse_reference(line)
 }
 
 #[cfg(test)]
@@ -493,18 +552,17 @@ mod tests {
             r#"{"ts":"2026-02-25T06:13:42.334Z","type":"run.state","state":"start","run_id":"r1","session_id":"s1","channel":"telegram","backend":"pi","origin":"channel"}"#,
         );
         assert_eq!(e.etype, "run.state");
-        assert_eq!(e.state.as_deref(), Some("start"));
-        assert_eq!(e.run_id.as_deref(), Some("r1"));
-        assert_eq!(e.session_id.as_deref(), Some("s1"));
-        assert_eq!(e.backend.as_deref(), Some("pi"));
-        assert_eq!(e.origin.as_deref(), Some("channel"));
-        assert!(matches!(e.run_id, Some(Cow::Borrowed(_))));
+        assert_eq!(e.state, Some("start"));
+        assert_eq!(e.run_id, Some("r1"));
+        assert_eq!(e.session_id, Some("s1"));
+        assert_eq!(e.backend, Some("pi"));
+        assert_eq!(e.origin, Some("channel"));
 
         let e = ok(
             r#"{"timestamp":"2026-02-25T08:13:42.404+02:00","type":"run.state","runId":"r1","payload":{"state":"canceled"}}"#,
         );
-        assert_eq!(e.state.as_deref(), Some("canceled"));
-        assert_eq!(e.run_id.as_deref(), Some("r1"));
+        assert_eq!(e.state, Some("canceled"));
+        assert_eq!(e.run_id, Some("r1"));
         assert_eq!(
             e.ts,
             crate::time::parse_rfc3339_ms("2026-02-25T06:13:42.404Z")
@@ -517,7 +575,7 @@ mod tests {
         assert_eq!(e.etype, "run.cancel");
         assert_eq!(e.latency_ms, Some(149));
         assert_eq!(e.acknowledged, Ack::Yes);
-        assert_eq!(e.source.as_deref(), Some("stop_command"));
+        assert_eq!(e.source, Some("stop_command"));
 
         let e = ok(
             r#"{"ts":"2026-02-25T06:13:43Z","type":"run.cancel","run_id":"r2","source":"timeout","requested":"2026-02-25T06:13:42.000Z","acknowledged":"2026-02-25T06:13:42.750Z"}"#,
@@ -531,13 +589,13 @@ mod tests {
             r#"{"ts":"2026-02-25T06:13:44.5Z","type":"reaction.skip","channel":"slack","reason":"cooldown","candidateCount":3}"#,
         );
         assert_eq!(e.candidate_count, Some(3));
-        assert_eq!(e.reason.as_deref(), Some("cooldown"));
+        assert_eq!(e.reason, Some("cooldown"));
 
         let e = ok(
             r#"{"ts":"2026-02-25T06:13:45Z","type":"reaction.match","channel":"slack","payload":{"ruleName":"greet","sender":"+15550001","filterSummary":"contains:hi"}}"#,
         );
-        assert_eq!(e.rule_name.as_deref(), Some("greet"));
-        assert_eq!(e.sender.as_deref(), Some("+15550001"));
+        assert_eq!(e.rule_name, Some("greet"));
+        assert_eq!(e.sender, Some("+15550001"));
     }
 
     #[test]
@@ -546,11 +604,11 @@ mod tests {
         let e = ok(
             r#"{"type":"x","state":"start","payload":{"state":"error","source":"a"},"source":""}"#,
         );
-        assert_eq!(e.state.as_deref(), Some("start"));
-        assert_eq!(e.source.as_deref(), Some("a"));
+        assert_eq!(e.state, Some("start"));
+        assert_eq!(e.source, Some("a"));
         // snake wins over camel, whatever the order
         let e = ok(r#"{"type":"x","runId":"camel","run_id":"snake"}"#);
-        assert_eq!(e.run_id.as_deref(), Some("snake"));
+        assert_eq!(e.run_id, Some("snake"));
         // envelope inside payload is not read
         let e = ok(r#"{"type":"x","payload":{"channel":"slack","run_id":"r"}}"#);
         assert_eq!(e.channel, None);
@@ -567,7 +625,7 @@ mod tests {
         assert_eq!(ok(r#"{"type":"a","ts":"yesterday"}"#).ts, None);
         // duplicate keys: the last wins
         assert_eq!(ok(r#"{"type":"a","type":"b"}"#).etype, "b");
-        // escaped strings are owned but equal
+        // escaped strings are decoded
         assert_eq!(ok(r#"{"type":"run\u002estate"}"#).etype, "run.state");
     }
 
@@ -604,7 +662,7 @@ mod tests {
             let _ = parse_line(&bytes);
             let line = format!(r#"{{"ts":"2026-02-25T06:13:42Z","type":"{t}","run_id":"r","payload":{{"state":"start"}}}}"#);
             let ev = parse_line(line.as_bytes()).unwrap();
-            proptest::prop_assert_eq!(&*ev.etype, t.as_str());
+            proptest::prop_assert_eq!(ev.etype, t.as_str());
             let torn = &line.as_bytes()[..cut.min(line.len() - 1)];
             proptest::prop_assert!(parse_line(torn).is_err());
             let trailing = format!("{line}{junk}");
