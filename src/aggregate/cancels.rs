@@ -6,6 +6,7 @@
 
 use crate::aggregate::keys::CappedMap;
 use crate::aggregate::runs::{run_key, RunKey, RunsPartial, UNKNOWN};
+use crate::aggregate::stats::Samples;
 use crate::event::{Ack, Event};
 use crate::select::{Attr, Selection};
 
@@ -13,14 +14,16 @@ use crate::select::{Attr, Selection};
 pub struct CancelSlice {
     pub count: u64,
     pub acknowledged: u64,
-    pub latencies: Vec<u64>,
+    pub latencies: Samples,
 }
 
 impl CancelSlice {
     fn add(&mut self, acknowledged: bool, latency: Option<u64>) {
         self.count += 1;
         self.acknowledged += acknowledged as u64;
-        self.latencies.extend(latency);
+        if let Some(l) = latency {
+            self.latencies.push(l);
+        }
     }
 }
 
@@ -148,7 +151,8 @@ mod tests {
         }
         let s = p.summarize(&runs, &Selection::default(), 100);
         assert_eq!(s.by_channel.map["discord"].count, 1);
-        assert_eq!(s.by_channel.map["unknown"].latencies, vec![7]);
+        let unknown = s.by_channel.map["unknown"].latencies.clone();
+        assert_eq!((unknown.len(), unknown.summarize(false).max), (1, Some(7)));
         assert_eq!(s.by_channel.map["slack"].acknowledged, 1);
         assert_eq!(s.by_source.map["unknown"].count, 2);
         assert_eq!(s.total.count, 3);

@@ -44,6 +44,15 @@ impl Interner {
         id
     }
 
+    /// Distinct values (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     pub fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }

@@ -241,7 +241,7 @@ fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
 }
 
-fn run_summary(mut s: RunSlice, with_hdr: bool) -> RunSummary {
+fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
     let terminal = s.completed + s.cancelled + s.errored;
     RunSummary {
         cancel_rate: rate(s.cancelled, terminal),
@@ -249,7 +249,7 @@ fn run_summary(mut s: RunSlice, with_hdr: bool) -> RunSummary {
         cancelled: s.cancelled,
         completed: s.completed,
         completion_rate: rate(s.completed, terminal),
-        duration_ms: stats::summarize(&mut s.durations, with_hdr),
+        duration_ms: s.durations.summarize(with_hdr),
         error_rate: rate(s.errored, terminal),
         errored: s.errored,
         open: s.open,
@@ -257,25 +257,43 @@ fn run_summary(mut s: RunSlice, with_hdr: bool) -> RunSummary {
     }
 }
 
-fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
+pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     let mut total = RunSlice::default();
-    // one map per attribute, indexed by `Attr`
-    let mut by: [Map<Box<str>, RunSlice>; 4] = Default::default();
+    // per attribute (indexed by `Attr`), one slice per slot (ResolvedRun::slots)
+    let mut by: [Vec<RunSlice>; 4] = std::array::from_fn(|i| {
+        vec![RunSlice::default(); p.strings[i].len() + runs::FALLBACKS.len()]
+    });
     for run in p.map.values() {
         let r = run.resolve(&p.strings);
         if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
             continue;
         }
         total.add(&r);
-        for a in Attr::ALL {
-            entry(&mut by[a as usize], r.get(a)).add(&r);
+        for (slices, &slot) in by.iter_mut().zip(&r.slots) {
+            slices[slot].add(&r);
         }
     }
     // per-session summaries are many and small: no histograms there
     let mut fin = |a: Attr| -> BTreeMap<String, RunSummary> {
-        std::mem::take(&mut by[a as usize])
+        let names = &p.strings[a as usize];
+        let mut slices: Vec<(&str, RunSlice)> = std::mem::take(&mut by[a as usize])
             .into_iter()
-            .map(|(k, v)| (k.into_string(), run_summary(v, a != Attr::Session)))
+            .enumerate()
+            .filter(|(_, s)| s.runs > 0)
+            .map(|(i, s)| (runs::slot_name(names, i), s))
+            .collect();
+        slices.sort_unstable_by(|x, y| x.0.cmp(y.0));
+        // slots that share a name are one slice
+        slices.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1.absorb(std::mem::take(&mut later.1));
+            }
+            same
+        });
+        slices
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), run_summary(v, a != Attr::Session)))
             .collect()
     };
     baseline::Runs {
@@ -287,11 +305,11 @@ fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     }
 }
 
-fn cancel_summary(mut s: CancelSlice) -> CancelSummary {
+fn cancel_summary(s: CancelSlice) -> CancelSummary {
     CancelSummary {
         acknowledged: s.acknowledged,
         count: s.count,
-        latency_ms: stats::summarize(&mut s.latencies, true),
+        latency_ms: s.latencies.summarize(true),
         unacknowledged: s.count - s.acknowledged,
     }
 }

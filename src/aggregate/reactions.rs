@@ -35,23 +35,15 @@ impl ReactionsPartial {
 
     pub fn observe_match(&mut self, ev: &Event<'_>) {
         self.total.matched += 1;
-        self.by_channel
-            .slot(ev.channel.unwrap_or(UNKNOWN))
-            .matched += 1;
-        *self
-            .by_rule
-            .slot(ev.rule_name.unwrap_or(UNKNOWN)) += 1;
+        self.by_channel.slot(ev.channel.unwrap_or(UNKNOWN)).matched += 1;
+        *self.by_rule.slot(ev.rule_name.unwrap_or(UNKNOWN)) += 1;
     }
 
     pub fn observe_skip(&mut self, ev: &Event<'_>) {
         self.total.skipped += 1;
         self.candidate_count_sum += ev.candidate_count.unwrap_or(0) as u128;
-        self.by_channel
-            .slot(ev.channel.unwrap_or(UNKNOWN))
-            .skipped += 1;
-        *self
-            .skip_reasons
-            .slot(ev.reason.unwrap_or(UNKNOWN)) += 1;
+        self.by_channel.slot(ev.channel.unwrap_or(UNKNOWN)).skipped += 1;
+        *self.skip_reasons.slot(ev.reason.unwrap_or(UNKNOWN)) += 1;
     }
 
     pub fn merge(&mut self, o: ReactionsPartial) {

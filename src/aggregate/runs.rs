@@ -9,6 +9,7 @@ use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
 use crate::aggregate::intern::Interner;
+use crate::aggregate::stats::Samples;
 use crate::aggregate::Map;
 use crate::event::Event;
 use crate::select::Attr;
@@ -164,12 +165,24 @@ impl RunPartial {
     /// The run as it is reported.
     pub fn resolve<'s>(&self, strings: &'s [Interner; 4]) -> ResolvedRun<'s> {
         let channel = self.attr(Attr::Channel, strings);
+        // an attribute no event carried falls back to one of FALLBACKS
+        let mut fallback = [0; 4];
         let origin = match self.attr(Attr::Origin, strings) {
             Some(o) => o,
-            None if channel == Some("gateway") => "gateway",
-            None if channel.is_some() => "channel",
+            None if channel == Some("gateway") => {
+                fallback[Attr::Origin as usize] = 1;
+                FALLBACKS[1]
+            }
+            None if channel.is_some() => {
+                fallback[Attr::Origin as usize] = 2;
+                FALLBACKS[2]
+            }
             None => UNKNOWN,
         };
+        let slots = std::array::from_fn(|i| match self.attr[i] {
+            NO_ID => strings[i].len() + fallback[i],
+            id => id as usize,
+        });
         let duration = match (
             timed(self.start),
             self.terminal.and(timed(self.terminal_at)),
@@ -186,11 +199,25 @@ impl RunPartial {
             cancel_requested: self.cancel_requested,
             duration_ms: duration,
             anchor: self.anchor(),
+            slots,
         }
     }
 }
 
 pub const UNKNOWN: &str = "unknown";
+
+/// The values a run attribute falls back to when no event carried it
+/// ([`RunPartial::resolve`]): `unknown`, and for `origin` the two derived
+/// from the channel.
+pub const FALLBACKS: [&str; 3] = [UNKNOWN, "gateway", "channel"];
+
+/// The name of slot `i` of attribute table `strings` (see [`ResolvedRun::slots`]).
+pub fn slot_name(strings: &Interner, i: usize) -> &str {
+    match i.checked_sub(strings.len()) {
+        None => strings.name(i as u32),
+        Some(f) => FALLBACKS[f],
+    }
+}
 
 pub struct ResolvedRun<'a> {
     pub channel: &'a str,
@@ -203,6 +230,10 @@ pub struct ResolvedRun<'a> {
     pub duration_ms: Option<u64>,
     /// See [`RunPartial::anchor`].
     pub anchor: Option<i64>,
+    /// Per [`Attr`]: the value's id in its interner, or past the ids
+    /// (`len + k`) the `k`-th of [`FALLBACKS`]. Several slots may share a
+    /// name (an event may carry the value `unknown`); [`slot_name`] names them.
+    pub slots: [usize; 4],
 }
 
 impl<'a> ResolvedRun<'a> {
@@ -238,10 +269,7 @@ impl RunsPartial {
 
     /// Record a `run.state` event; ignored without a run id or a known state.
     pub fn observe(&mut self, ev: &Event<'_>) {
-        let (Some(run_id), Some(state)) = (
-            ev.run_id,
-            ev.state.and_then(classify_state),
-        ) else {
+        let (Some(run_id), Some(state)) = (ev.run_id, ev.state.and_then(classify_state)) else {
             return;
         };
         self.map.entry(run_key(run_id)).or_default().observe(
@@ -289,7 +317,7 @@ pub struct RunSlice {
     pub errored: u64,
     pub open: u64,
     pub cancel_requested: u64,
-    pub durations: Vec<u64>,
+    pub durations: Samples,
 }
 
 impl RunSlice {
@@ -305,6 +333,17 @@ impl RunSlice {
         if let Some(d) = r.duration_ms {
             self.durations.push(d);
         }
+    }
+
+    /// Add every run of `o`.
+    pub fn absorb(&mut self, o: RunSlice) {
+        self.runs += o.runs;
+        self.completed += o.completed;
+        self.cancelled += o.cancelled;
+        self.errored += o.errored;
+        self.open += o.open;
+        self.cancel_requested += o.cancel_requested;
+        self.durations.absorb(o.durations);
     }
 }
 
@@ -424,6 +463,40 @@ mod tests {
         assert!(
             std::mem::size_of::<RunPartial>() <= 80,
             "a run must stay small"
+        );
+    }
+
+    /// A value an event carried and the same name as a fallback are one
+    /// slice: `unknown` as a channel, `channel` as an origin.
+    #[test]
+    fn carried_and_fallback_names_are_one_slice() {
+        let p = feed(&[
+            r#"{"type":"run.state","run_id":"a","state":"start","channel":"unknown","origin":"channel"}"#,
+            r#"{"type":"run.state","run_id":"b","state":"start","ts":1}"#,
+            r#"{"type":"run.state","run_id":"c","state":"start","channel":"slack"}"#,
+            r#"{"type":"run.state","run_id":"d","state":"start","channel":"gateway"}"#,
+        ]);
+        let runs = crate::aggregate::finalize_runs(&p, &crate::select::Selection::default());
+        let count = |m: &std::collections::BTreeMap<String, crate::baseline::RunSummary>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.runs))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            count(&runs.by_channel),
+            [
+                ("gateway".into(), 1),
+                ("slack".into(), 1),
+                ("unknown".into(), 2)
+            ]
+        );
+        assert_eq!(
+            count(&runs.by_origin),
+            [
+                ("channel".into(), 2),
+                ("gateway".into(), 1),
+                ("unknown".into(), 1)
+            ]
         );
     }
 }
