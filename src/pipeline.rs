@@ -7,7 +7,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::aggregate::{LinePos, Partial};
 use crate::baseline::Baseline;
@@ -136,27 +136,29 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
             max_line,
             sel: &cfg.selection,
         };
-        let merged = units
-            .par_iter()
-            .fold(
-                || Partial::new(cfg.max_keys),
-                |mut acc, unit| {
-                    reader.run(unit, &mut acc);
-                    if let Some(p) = progress {
-                        let first =
-                            matches!(unit, Unit::Stream { .. } | Unit::Range { part: 0, .. });
-                        p.advance(u64::from(first), unit_bytes(unit, &found.sources));
-                    }
-                    acc
-                },
-            )
-            .reduce(
-                || Partial::new(cfg.max_keys),
-                |mut a, b| {
-                    a.merge(b);
-                    a
-                },
-            );
+        // One partial state per worker: each pulls the next unit (largest
+        // first) until none is left, so there is no per-split state to build
+        // and merge (merging run tables is the expensive part).
+        let mut order: Vec<&Unit> = units.iter().collect();
+        order.sort_by_key(|u| std::cmp::Reverse(unit_bytes(u, &found.sources)));
+        let next = AtomicUsize::new(0);
+        let partials = rayon::broadcast(|_| {
+            let mut acc = Partial::new(cfg.max_keys);
+            while let Some(unit) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                reader.run(unit, &mut acc);
+                if let Some(p) = progress {
+                    let first = matches!(unit, Unit::Stream { .. } | Unit::Range { part: 0, .. });
+                    p.advance(u64::from(first), unit_bytes(unit, &found.sources));
+                }
+            }
+            acc
+        });
+        let merged = partials
+            .into_iter()
+            .fold(Partial::new(cfg.max_keys), |mut a, b| {
+                a.merge(b);
+                a
+            });
         head.merge(merged);
         if let Some(p) = progress {
             p.finish();

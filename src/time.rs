@@ -9,29 +9,61 @@
 /// Unix epoch. Sub-millisecond digits are truncated. Returns `None` for anything
 /// that is not a valid date-time (including second 60).
 pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 {
-        return None;
+    DateCache::default().parse(s)
+}
+
+/// [`parse_rfc3339_ms`] for a stream of timestamps: remembers the last date
+/// (`YYYY-MM-DD`) it checked and converted, as neighbouring log lines nearly
+/// always share it.
+#[derive(Debug, Clone, Default)]
+pub struct DateCache {
+    last: Option<([u8; 10], i64)>,
+}
+
+impl DateCache {
+    pub fn parse(&mut self, s: &str) -> Option<i64> {
+        let b = s.as_bytes();
+        if b.len() < 20 {
+            return None;
+        }
+        let date: [u8; 10] = b[..10].try_into().expect("checked length");
+        let days = match self.last {
+            Some((d, days)) if d == date => days,
+            _ => {
+                let days = days_of_date(&date)?;
+                self.last = Some((date, days));
+                days
+            }
+        };
+        Some(days * 86_400_000 + time_of_day_ms(b)?)
     }
+}
+
+/// Days since 1970-01-01 of a valid `YYYY-MM-DD`.
+fn days_of_date(b: &[u8; 10]) -> Option<i64> {
     let year = digits(b, 0, 4)? as i64;
     if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let month = digits(b, 5, 2)?;
     let day = digits(b, 8, 2)?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Milliseconds into the (UTC) day of `…THH:MM:SS[.fff][Z|±HH:MM]` (`b` is
+/// the whole timestamp, at least 20 bytes); may be negative or past one day
+/// by the offset.
+fn time_of_day_ms(b: &[u8]) -> Option<i64> {
     if !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let mut i = 19;
@@ -70,9 +102,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
-    let secs =
-        days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64 - offset_min * 60;
+    let secs = hour as i64 * 3600 + minute as i64 * 60 + second as i64 - offset_min * 60;
     Some(secs * 1000 + millis)
 }
 
@@ -195,6 +225,22 @@ mod tests {
             };
             let expect = DateTime::parse_from_rfc3339(&s).unwrap().timestamp_millis();
             prop_assert_eq!(parse_rfc3339_ms(&s), Some(expect), "{}", s);
+        }
+
+        /// The date cache never changes an answer, whatever came before.
+        #[test]
+        fn cache_is_transparent(stamps in prop::collection::vec(
+            prop_oneof![
+                Just("2026-02-25T06:13:42.334Z".to_string()),
+                Just("2026-02-25T23:59:59.999-01:00".to_string()),
+                Just("2026-02-30T06:13:42Z".to_string()),
+                Just("2026-02-25X06:13:42Z".to_string()),
+                "20[0-9]{2}-0[1-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{1,4})?(Z|[+-]0[0-9]:[0-5][0-9])",
+            ], 1..40)) {
+            let mut cache = DateCache::default();
+            for s in &stamps {
+                prop_assert_eq!(cache.parse(s), parse_rfc3339_ms(s), "{}", s);
+            }
         }
     }
 }

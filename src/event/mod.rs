@@ -16,7 +16,7 @@ use serde::de::{
 };
 
 use crate::select::Attr;
-use crate::time::parse_rfc3339_ms;
+use crate::time::DateCache;
 
 mod scan;
 
@@ -105,6 +105,7 @@ impl Event<'_> {
 #[derive(Default)]
 pub struct Parser {
     scratch: Bump,
+    dates: DateCache,
 }
 
 impl Parser {
@@ -118,9 +119,10 @@ impl Parser {
         let mut raw = Raw::default();
         if scan::scan(text, &mut raw).is_none() {
             raw = Raw::default();
-            fill_with_serde(text, &mut raw, self.scratch())?;
+            self.scratch.reset();
+            fill_with_serde(text, &mut raw, &self.scratch)?;
         }
-        raw.resolve().ok_or(Malformed::NoType)
+        raw.resolve(&mut self.dates).ok_or(Malformed::NoType)
     }
 
     /// [`Parser::parse`] without the fast path: serde_json decides
@@ -129,14 +131,10 @@ impl Parser {
     pub fn parse_reference<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
         let text = simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?;
         let mut raw = Raw::default();
-        fill_with_serde(text, &mut raw, self.scratch())?;
-        raw.resolve().ok_or(Malformed::NoType)
-    }
-
-    /// The scratch space, emptied of the previous line's strings.
-    fn scratch(&mut self) -> &Bump {
         self.scratch.reset();
-        &self.scratch
+        fill_with_serde(text, &mut raw, &self.scratch)?;
+        raw.resolve(&mut DateCache::default())
+            .ok_or(Malformed::NoType)
     }
 }
 
@@ -461,11 +459,12 @@ impl<'a> Raw<'a> {
         v?.as_str()
     }
 
-    fn resolve(&self) -> Option<Event<'a>> {
+    fn resolve(&self, dates: &mut DateCache) -> Option<Event<'a>> {
+        let mut time_of = |v: &Val<'_>| time_of(v, dates);
         let etype = Self::take_str(self.envelope(&[Key::Type, Key::Event]))?;
         let ts = self
             .envelope(&[Key::Ts, Key::Timestamp, Key::Time])
-            .and_then(time_of);
+            .and_then(&mut time_of);
         let acknowledged = match self.field(&[Key::Acknowledged]) {
             None => Ack::Absent,
             Some(Val::Bool(true)) => Ack::Yes,
@@ -489,7 +488,7 @@ impl<'a> Raw<'a> {
                 .field(&[Key::LatencyMs, Key::LatencyMsCamel])
                 .and_then(non_negative_ms),
             acknowledged,
-            requested: self.field(&[Key::Requested]).and_then(time_of),
+            requested: self.field(&[Key::Requested]).and_then(&mut time_of),
             candidate_count: self
                 .field(&[Key::CandidateCount, Key::CandidateCountCamel])
                 .and_then(non_negative_ms),
@@ -498,10 +497,10 @@ impl<'a> Raw<'a> {
 }
 
 /// A time: RFC 3339 string or integer epoch milliseconds.
-fn time_of(v: &Val<'_>) -> Option<i64> {
+fn time_of(v: &Val<'_>, dates: &mut DateCache) -> Option<i64> {
     match v {
         Val::Int(i) => Some(*i),
-        v => parse_rfc3339_ms(v.as_str()?),
+        v => dates.parse(v.as_str()?),
     }
 }
 
