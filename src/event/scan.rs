@@ -176,6 +176,7 @@ impl<'a> Scanner<'a> {
     /// A value kept in a slot. Only what is certain to read exactly as
     /// serde_json reads it: plain strings, literals, non-negative integers of
     /// at most [`MAX_DIGITS`] digits, and nested values (as [`Val::Other`]).
+    #[inline(always)]
     fn value(&mut self, depth: u32) -> Option<Val<'a>> {
         Some(match self.peek()? {
             b'"' => Val::Str(self.string()?),
