@@ -218,23 +218,7 @@ impl<'a> Scanner<'a> {
             }
             b'[' if depth < MAX_DEPTH => {
                 self.i += 1;
-                self.spaces();
-                if self.eat(b']').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.spaces();
-                    self.skip_value(depth + 1)?;
-                    self.spaces();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
+                self.list(b']', |s| s.skip_value(depth + 1))
             }
             _ => None,
         }
@@ -244,21 +228,31 @@ impl<'a> Scanner<'a> {
     /// `member` positioned at its value.
     #[inline]
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.list(b'}', |s| {
+            let key = s.string()?;
+            s.spaces();
+            s.eat(b':')?;
+            s.spaces();
+            member(s, key)
+        })
+    }
+
+    /// The comma-separated items of an object or array whose opening bracket
+    /// was just consumed, up to and including `close`; `item` starts at each
+    /// item (after whitespace).
+    #[inline]
+    fn list(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.spaces();
-        if self.eat(b'}').is_some() {
+        if self.eat(close).is_some() {
             return Some(());
         }
         loop {
             self.spaces();
-            let key = self.string()?;
-            self.spaces();
-            self.eat(b':')?;
-            self.spaces();
-            member(self, key)?;
+            item(self)?;
             self.spaces();
             match self.peek()? {
                 b',' => self.i += 1,
-                b'}' => {
+                c if c == close => {
                     self.i += 1;
                     return Some(());
                 }
