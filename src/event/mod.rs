@@ -18,7 +18,10 @@ use serde::de::{
 use crate::select::Attr;
 use crate::time::DateCache;
 
+mod index;
 mod scan;
+
+use index::LineIndex;
 
 /// Why a line was counted as malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,6 +109,7 @@ impl Event<'_> {
 pub struct Parser {
     scratch: Bump,
     dates: DateCache,
+    index: LineIndex,
 }
 
 impl Parser {
@@ -115,9 +119,19 @@ impl Parser {
 
     /// Parse one line (without its terminator; a trailing `\r` is fine).
     pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
-        let text = utf8(line)?;
+        // one trailing CR (CRLF files) is whitespace to serde_json too
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        self.index.build(line);
+        let text = if self.index.is_ascii() {
+            debug_assert!(line.is_ascii());
+            // SAFETY: every byte is below 0x80 (LineIndex), and ASCII is
+            // valid UTF-8.
+            unsafe { std::str::from_utf8_unchecked(line) }
+        } else {
+            simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?
+        };
         let mut raw = Raw::default();
-        if scan::scan(text, &mut raw).is_none() {
+        if !self.index.is_plain() || scan::scan(text, &self.index, &mut raw).is_none() {
             raw = Raw::default();
             self.scratch.reset();
             fill_with_serde(text, &mut raw, &self.scratch)?;
@@ -138,21 +152,15 @@ impl Parser {
     }
 }
 
-/// The line as text. Nearly every line is ASCII, which `is_ascii` (word at a
-/// time, no branches until the end) settles faster than a UTF-8 validator.
-fn utf8(line: &[u8]) -> Result<&str, Malformed> {
-    if line.is_ascii() {
-        // SAFETY: ASCII is valid UTF-8.
-        Ok(unsafe { std::str::from_utf8_unchecked(line) })
-    } else {
-        simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)
-    }
-}
-
 /// Whether the fast path alone reads `line` (for tests and benchmarks).
 #[doc(hidden)]
 pub fn fast_path_reads(line: &[u8]) -> bool {
-    simdutf8::basic::from_utf8(line).is_ok_and(|t| scan::scan(t, &mut Raw::default()).is_some())
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut ix = LineIndex::default();
+    ix.build(line);
+    ix.is_plain()
+        && simdutf8::basic::from_utf8(line)
+            .is_ok_and(|t| scan::scan(t, &ix, &mut Raw::default()).is_some())
 }
 
 fn fill_with_serde<'a>(

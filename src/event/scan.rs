@@ -16,6 +16,7 @@
 //! string ends (no escapes) and check number and literal grammar, runs at
 //! ~1.3 GB/s. See docs/performance.md.
 
+use super::index::LineIndex;
 use super::{Key, Raw, Val, FIRST_FIELD, SLOTS};
 
 /// Nesting left to serde_json (whose own limit is 128 levels).
@@ -24,30 +25,26 @@ const MAX_DEPTH: u32 = 32;
 /// Integers with more digits may not fit an `i64`: left to serde_json.
 const MAX_DIGITS: usize = 18;
 
-/// Fill `raw` from `line` (valid UTF-8, without its newline) if the line is an
-/// object of the simple shape; `None` to fall back to serde_json. `raw` may be
-/// partly filled when this answers `None`.
-pub(super) fn scan<'a>(line: &'a str, raw: &mut Raw<'a>) -> Option<()> {
-    // one trailing CR (CRLF files) is whitespace
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    if has_escape_or_control(line.as_bytes()) {
-        return None;
-    }
+/// Fill `raw` from `line` (valid UTF-8, without its newline or trailing CR,
+/// and [plain](LineIndex::is_plain), as `ix`, built from it, says) if the line
+/// is an object of the simple shape; `None` to fall back to serde_json. `raw`
+/// may be partly filled when this answers `None`.
+pub(super) fn scan<'a>(line: &'a str, ix: &LineIndex, raw: &mut Raw<'a>) -> Option<()> {
+    debug_assert!(ix.is_plain());
     let mut s = Scanner {
         line,
         b: line.as_bytes(),
         i: 0,
-        quote: quote_finder(),
+        ix,
     };
-    s.spaces();
-    s.eat(b'{')?;
+    s.eat_token(b'{')?;
     s.object(|s, key| match Key::from_str(key) {
         Key::Ignored => s.skip_value(1),
         Key::Payload => {
             // a repeated `payload` replaces the earlier one; a payload that
             // is not an object counts as no payload
             raw.payload = Default::default();
-            if s.peek()? == b'{' {
+            if s.peek_token()? == b'{' {
                 s.i += 1;
                 s.object(|s, key| {
                     let k = Key::from_str(key) as usize;
@@ -75,37 +72,14 @@ pub(super) fn scan<'a>(line: &'a str, raw: &mut Raw<'a>) -> Option<()> {
     (s.i == s.b.len()).then_some(())
 }
 
-/// Any backslash (escapes) or byte below 0x20 (control characters, which JSON
-/// forbids inside strings; tabs and newlines as whitespace are left to serde).
-/// Branch-free over the whole line so that it vectorises.
-fn has_escape_or_control(b: &[u8]) -> bool {
-    b.iter()
-        .fold(false, |acc, &c| acc | (c < 0x20) | (c == b'\\'))
-}
-
-/// The `"` searcher, called straight (no runtime CPU dispatch: most strings
-/// are a few bytes long, so the call overhead of `memchr::memchr` dominated).
-#[cfg(target_arch = "x86_64")]
-type QuoteFinder = memchr::arch::x86_64::sse2::memchr::One;
-#[cfg(not(target_arch = "x86_64"))]
-type QuoteFinder = memchr::arch::all::memchr::One;
-
-#[inline]
-fn quote_finder() -> QuoteFinder {
-    #[cfg(target_arch = "x86_64")]
-    return QuoteFinder::new(b'"').expect("SSE2 is part of x86-64");
-    #[cfg(not(target_arch = "x86_64"))]
-    return QuoteFinder::new(b'"');
-}
-
-struct Scanner<'a> {
+struct Scanner<'a, 'x> {
     line: &'a str,
     b: &'a [u8],
     i: usize,
-    quote: QuoteFinder,
+    ix: &'x LineIndex,
 }
 
-impl<'a> Scanner<'a> {
+impl<'a> Scanner<'a, '_> {
     #[inline]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -119,20 +93,34 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The first byte of the next token, after any spaces. Every reader of a
+    /// token starts here, so compact JSON pays one comparison per token for
+    /// its absent whitespace.
     #[inline]
-    fn eat(&mut self, c: u8) -> Option<()> {
-        (self.peek()? == c).then(|| self.i += 1)
+    fn peek_token(&mut self) -> Option<u8> {
+        match self.peek()? {
+            b' ' => {
+                self.spaces();
+                self.peek()
+            }
+            c => Some(c),
+        }
     }
 
-    /// A string starting at the current `"`. Without backslashes the next
-    /// quote ends it; quotes are ASCII, so the slice is on char boundaries.
+    #[inline]
+    fn eat_token(&mut self, c: u8) -> Option<()> {
+        (self.peek_token()? == c).then(|| self.i += 1)
+    }
+
+    /// A string (after any spaces). Without backslashes the next quote ends
+    /// it; quotes are ASCII, so the slice is on char boundaries.
     #[inline]
     fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
+        self.eat_token(b'"')?;
         let start = self.i;
-        let len = self.quote.find(&self.b[start..])?;
-        self.i = start + len + 1;
-        Some(&self.line[start..start + len])
+        let end = self.ix.next_quote(start)?;
+        self.i = end + 1;
+        Some(&self.line[start..end])
     }
 
     /// `true`, `false` or `null` (the first letter already matched).
@@ -182,7 +170,7 @@ impl<'a> Scanner<'a> {
     /// at most [`MAX_DIGITS`] digits, and nested values (as [`Val::Other`]).
     #[inline(always)]
     fn value(&mut self, depth: u32) -> Option<Val<'a>> {
-        Some(match self.peek()? {
+        Some(match self.peek_token()? {
             b'"' => Val::Str(self.string()?),
             b'0'..=b'9' => {
                 let start = self.i;
@@ -206,7 +194,7 @@ impl<'a> Scanner<'a> {
 
     /// Any value, checked and skipped. `depth`: nesting of the enclosing value.
     fn skip_value(&mut self, depth: u32) -> Option<()> {
-        match self.peek()? {
+        match self.peek_token()? {
             b'"' => self.string().map(drop),
             b'-' | b'0'..=b'9' => self.skip_number(),
             b't' => self.literal(b"true"),
@@ -230,27 +218,23 @@ impl<'a> Scanner<'a> {
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.list(b'}', |s| {
             let key = s.string()?;
-            s.spaces();
-            s.eat(b':')?;
-            s.spaces();
+            s.eat_token(b':')?;
             member(s, key)
         })
     }
 
     /// The comma-separated items of an object or array whose opening bracket
-    /// was just consumed, up to and including `close`; `item` starts at each
-    /// item (after whitespace).
+    /// was just consumed, up to and including `close`; `item` reads each
+    /// item (from its leading whitespace on).
     #[inline]
     fn list(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.spaces();
-        if self.eat(close).is_some() {
+        if self.peek_token()? == close {
+            self.i += 1;
             return Some(());
         }
         loop {
-            self.spaces();
             item(self)?;
-            self.spaces();
-            match self.peek()? {
+            match self.peek_token()? {
                 b',' => self.i += 1,
                 c if c == close => {
                     self.i += 1;
