@@ -7,7 +7,9 @@
 # plain or gzip/zstd, whole, truncated or corrupted). Seeds come from fixtures/.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
 # accept the -Z flags cargo-fuzz passes; `-s none` skips the sanitizer runtime
-# (Rust is memory safe here; we look for panics, hangs and unbounded memory).
+# (the code is safe Rust but for two `unsafe` blocks in the parser's fast path,
+# whose preconditions `-a` keeps checked by debug assertions); we look for
+# panics, hangs, disagreements between the parser's two paths and unbounded memory.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-300}; shift || true
@@ -25,6 +27,6 @@ done
 
 for t in "${targets[@]}"; do
   echo "== $t for ${secs}s"
-  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "corpus/$t" -- \
+  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O -a "$t" "corpus/$t" -- \
     -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
 done

@@ -252,7 +252,9 @@ mod tests {
     /// histogram).
     #[test]
     fn encoding_ignores_recording_order() {
-        let vals: Vec<u64> = (0..5000u64).map(|i| (i * 7919 % 5000) * 1_000_003).collect();
+        let vals: Vec<u64> = (0..5000u64)
+            .map(|i| (i * 7919 % 5000) * 1_000_003)
+            .collect();
         let record = |vals: &mut dyn Iterator<Item = u64>| {
             let mut h = Histogram::<u64>::new(SIGFIGS).unwrap();
             vals.for_each(|v| h.record(v).unwrap());

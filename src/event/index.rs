@@ -13,12 +13,21 @@
 
 use wide::u8x16;
 
-/// What one pass over a line found. Reused from line to line.
+/// Storage for the quote bitmap, reused from line to line.
 #[derive(Debug, Default)]
 pub(super) struct LineIndex {
-    /// Bit `i % 64` of word `i / 64` is set iff byte `i` is `"`.
     quotes: Vec<u64>,
-    ascii: bool,
+}
+
+/// One line and what one pass over it found. The only way to get one is
+/// [`LineIndex::build`] on that very line, so the bitmap always describes
+/// `text` (the scanner's safety argument rests on this).
+#[derive(Debug)]
+pub(super) struct Indexed<'l, 'x> {
+    /// The line, if it is valid UTF-8.
+    text: Option<&'l str>,
+    /// Bit `i % 64` of word `i / 64` is set iff byte `i` is `"`.
+    quotes: &'x [u64],
     plain: bool,
 }
 
@@ -41,7 +50,7 @@ fn lane(b: &[u8], acc: &mut Acc) -> u64 {
 
 impl LineIndex {
     /// Classify `line`.
-    pub fn build(&mut self, line: &[u8]) {
+    pub fn build<'l>(&mut self, line: &'l [u8]) -> Indexed<'l, '_> {
         self.quotes.clear();
         let mut acc = Acc {
             bytes: u8x16::ZERO,
@@ -80,13 +89,26 @@ impl LineIndex {
             }
             self.quotes.push(q);
         }
-        self.ascii = acc.bytes.to_bitmask() == 0;
-        self.plain = acc.special.to_bitmask() == 0;
+        let text = if acc.bytes.to_bitmask() == 0 {
+            debug_assert!(line.is_ascii());
+            // SAFETY: no byte has its high bit set (the sign bits of the ORed
+            // bytes), so the line is ASCII, which is valid UTF-8.
+            Some(unsafe { std::str::from_utf8_unchecked(line) })
+        } else {
+            simdutf8::basic::from_utf8(line).ok()
+        };
+        Indexed {
+            text,
+            quotes: &self.quotes,
+            plain: acc.special.to_bitmask() == 0,
+        }
     }
+}
 
-    /// Every byte of the line is ASCII.
-    pub fn is_ascii(&self) -> bool {
-        self.ascii
+impl<'l> Indexed<'l, '_> {
+    /// The line as text; `None` if it is not valid UTF-8.
+    pub fn text(&self) -> Option<&'l str> {
+        self.text
     }
 
     /// The line has no backslash and no byte below 0x20.
@@ -95,7 +117,7 @@ impl LineIndex {
     }
 
     /// Position of the first `"` at or after `from`.
-    #[inline]
+    #[inline(always)]
     pub fn next_quote(&self, from: usize) -> Option<usize> {
         let mut w = from / 64;
         let mut bits = self.quotes.get(w)? & (u64::MAX << (from % 64));
@@ -113,9 +135,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn check(line: &[u8]) -> Result<(), TestCaseError> {
-        let mut ix = LineIndex::default();
-        ix.build(line);
-        prop_assert_eq!(ix.is_ascii(), line.is_ascii());
+        let mut storage = LineIndex::default();
+        let ix = storage.build(line);
+        prop_assert_eq!(ix.text(), std::str::from_utf8(line).ok());
         prop_assert_eq!(ix.is_plain(), !line.iter().any(|&c| c < 0x20 || c == b'\\'));
         for from in 0..=line.len() + 1 {
             let want = line

@@ -121,17 +121,10 @@ impl Parser {
     pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
         // one trailing CR (CRLF files) is whitespace to serde_json too
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        self.index.build(line);
-        let text = if self.index.is_ascii() {
-            debug_assert!(line.is_ascii());
-            // SAFETY: every byte is below 0x80 (LineIndex), and ASCII is
-            // valid UTF-8.
-            unsafe { std::str::from_utf8_unchecked(line) }
-        } else {
-            simdutf8::basic::from_utf8(line).map_err(|_| Malformed::Utf8)?
-        };
+        let ix = self.index.build(line);
+        let text = ix.text().ok_or(Malformed::Utf8)?;
         let mut raw = Raw::default();
-        if !self.index.is_plain() || scan::scan(text, &self.index, &mut raw).is_none() {
+        if scan::scan(&ix, &mut raw).is_none() {
             raw = Raw::default();
             self.scratch.reset();
             fill_with_serde(text, &mut raw, &self.scratch)?;
@@ -156,11 +149,8 @@ impl Parser {
 #[doc(hidden)]
 pub fn fast_path_reads(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut ix = LineIndex::default();
-    ix.build(line);
-    ix.is_plain()
-        && simdutf8::basic::from_utf8(line)
-            .is_ok_and(|t| scan::scan(t, &ix, &mut Raw::default()).is_some())
+    let mut storage = LineIndex::default();
+    scan::scan(&storage.build(line), &mut Raw::default()).is_some()
 }
 
 fn fill_with_serde<'a>(
