@@ -10,6 +10,7 @@ pub mod reactions;
 pub mod runs;
 pub mod stats;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use crate::baseline::{
@@ -257,22 +258,65 @@ fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
     }
 }
 
-pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
-    let mut total = RunSlice::default();
-    // per attribute (indexed by `Attr`), one slice per slot (ResolvedRun::slots)
-    let mut by: [Vec<RunSlice>; 4] = std::array::from_fn(|i| {
-        vec![RunSlice::default(); p.strings[i].len() + runs::FALLBACKS.len()]
-    });
-    for run in p.map.values() {
-        let r = run.resolve(&p.strings);
-        if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
-            continue;
-        }
-        total.add(&r);
-        for (slices, &slot) in by.iter_mut().zip(&r.slots) {
-            slices[slot].add(&r);
+/// The run slices of some shards: the total, and per attribute (indexed by
+/// `Attr`) one slice per slot (see `ResolvedRun::slots`).
+struct Sliced {
+    total: RunSlice,
+    by: [Vec<RunSlice>; 4],
+}
+
+impl Sliced {
+    fn new(p: &RunsPartial) -> Sliced {
+        Sliced {
+            total: RunSlice::default(),
+            by: std::array::from_fn(|i| {
+                vec![RunSlice::default(); p.strings[i].len() + runs::FALLBACKS.len()]
+            }),
         }
     }
+
+    fn absorb(&mut self, o: Sliced) {
+        self.total.absorb(o.total);
+        for (mine, theirs) in self.by.iter_mut().zip(o.by) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                if t.runs > 0 {
+                    m.absorb(t);
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
+    // shards in parallel, a few shards per task (each task's slices are as
+    // long as the interners); slices only add up, so any grouping of the
+    // shards gives the same figures
+    let tasks = rayon::current_num_threads().clamp(1, runs::SHARDS);
+    let Sliced { total, mut by } = p
+        .shards()
+        .par_iter()
+        .with_min_len(runs::SHARDS.div_ceil(tasks))
+        .fold(
+            || Sliced::new(p),
+            |mut acc, shard| {
+                for run in shard.values() {
+                    let r = run.resolve(&p.strings);
+                    if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
+                        continue;
+                    }
+                    acc.total.add(&r);
+                    for (slices, &slot) in acc.by.iter_mut().zip(&r.slots) {
+                        slices[slot].add(&r);
+                    }
+                }
+                acc
+            },
+        )
+        .reduce_with(|mut a, b| {
+            a.absorb(b);
+            a
+        })
+        .unwrap_or_else(|| Sliced::new(p));
     // per-session summaries are many and small: no histograms there
     let mut fin = |a: Attr| -> BTreeMap<String, RunSummary> {
         let names = &p.strings[a as usize];

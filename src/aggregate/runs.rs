@@ -13,6 +13,7 @@ use crate::aggregate::stats::Samples;
 use crate::aggregate::Map;
 use crate::event::Event;
 use crate::select::Attr;
+use rayon::prelude::*;
 
 /// Ordering key of an event's time: timed events in time order, then every
 /// untimed event (SPEC §1: "it sorts after every timed event"). A timestamp of
@@ -247,17 +248,35 @@ impl<'a> ResolvedRun<'a> {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Shards of the run table (see [`RunsPartial`]); a power of two.
+pub const SHARDS: usize = 64;
+
+/// The shard of a run: the top bits of its (uniformly distributed) key.
+fn shard_of(key: RunKey) -> usize {
+    (key >> (128 - SHARDS.trailing_zeros())) as usize
+}
+
+/// The runs of one partial state. The table is split into [`SHARDS`] by key,
+/// so that merging two partial states and finalising can work on the shards
+/// in parallel (a run lives in the same shard everywhere), and so that no
+/// single table's growth doubles the memory of all runs at once.
+#[derive(Debug, Clone)]
 pub struct RunsPartial {
-    pub map: Map<RunKey, RunPartial>,
+    shards: Vec<Map<RunKey, RunPartial>>,
     /// Attribute values, one interner per [`Attr`] (same index as `attr`).
     pub strings: [Interner; 4],
+}
+
+impl Default for RunsPartial {
+    fn default() -> Self {
+        RunsPartial::new(crate::aggregate::keys::DEFAULT_MAX_KEYS)
+    }
 }
 
 impl RunsPartial {
     pub fn new(max_keys: usize) -> RunsPartial {
         RunsPartial {
-            map: Map::default(),
+            shards: (0..SHARDS).map(|_| Map::default()).collect(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
         }
     }
@@ -267,12 +286,22 @@ impl RunsPartial {
         self.strings.iter().map(|s| s.overflow).sum()
     }
 
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(Map::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Record a `run.state` event; ignored without a run id or a known state.
     pub fn observe(&mut self, ev: &Event<'_>) {
         let (Some(run_id), Some(state)) = (ev.run_id, ev.state.and_then(classify_state)) else {
             return;
         };
-        self.map.entry(run_key(run_id)).or_default().observe(
+        let key = run_key(run_id);
+        self.shards[shard_of(key)].entry(key).or_default().observe(
             time_key(ev.ts),
             state,
             ev,
@@ -282,29 +311,43 @@ impl RunsPartial {
 
     /// The run with this key, as it is reported.
     pub fn resolved(&self, key: RunKey) -> Option<ResolvedRun<'_>> {
-        Some(self.map.get(&key)?.resolve(&self.strings))
+        Some(self.shards[shard_of(key)].get(&key)?.resolve(&self.strings))
     }
 
+    /// The shards' runs, for finalisation (in parallel).
+    pub fn shards(&self) -> &[Map<RunKey, RunPartial>] {
+        &self.shards
+    }
+
+    /// Fold `other` in: its attribute ids are remapped into this side's
+    /// interners, then the shards merge pairwise in parallel.
     pub fn merge(&mut self, mut other: RunsPartial) {
-        if self.map.len() < other.map.len() {
+        if self.len() < other.len() {
             std::mem::swap(self, &mut other);
         }
         let remap: Vec<Vec<u32>> = (0..4)
             .map(|i| self.strings[i].absorb(&other.strings[i]))
             .collect();
-        for (k, mut v) in other.map {
-            for (i, id) in v.attr.iter_mut().enumerate() {
-                if *id != NO_ID {
-                    *id = remap[i][*id as usize];
+        let strings = &self.strings;
+        self.shards
+            .par_iter_mut()
+            .zip(other.shards)
+            .for_each(|(mine, theirs)| {
+                mine.reserve(theirs.len());
+                for (k, mut v) in theirs {
+                    for (i, id) in v.attr.iter_mut().enumerate() {
+                        if *id != NO_ID {
+                            *id = remap[i][*id as usize];
+                        }
+                    }
+                    match mine.get_mut(&k) {
+                        Some(r) => r.merge(&v, strings),
+                        None => {
+                            mine.insert(k, v);
+                        }
+                    }
                 }
-            }
-            match self.map.get_mut(&k) {
-                Some(r) => r.merge(&v, &self.strings),
-                None => {
-                    self.map.insert(k, v);
-                }
-            }
-        }
+            });
     }
 }
 
@@ -361,7 +404,7 @@ mod tests {
     }
 
     fn run<'p>(p: &'p RunsPartial, id: &str) -> ResolvedRun<'p> {
-        p.map[&run_key(id)].resolve(&p.strings)
+        p.resolved(run_key(id)).expect("the run was fed")
     }
 
     #[test]
