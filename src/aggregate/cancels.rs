@@ -27,15 +27,23 @@ impl CancelSlice {
     }
 }
 
-/// One `run.cancel` event, as far as the baseline needs it.
+/// One `run.cancel` event, as far as the baseline needs it. Its strings
+/// live in the partial state's one text buffer (no allocation per cancel).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelRecord {
-    source: Option<Box<str>>,
+    source: Option<Span>,
     /// The event's own attributes, indexed by [`Attr`].
-    attrs: [Option<Box<str>>; 4],
+    attrs: [Option<Span>; 4],
     run: Option<RunKey>,
     acknowledged: bool,
     latency: Option<u64>,
+}
+
+/// A string in [`CancelsPartial::text`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Span {
+    at: usize,
+    len: usize,
 }
 
 /// SPEC §2: `latency_ms` when valid, else acknowledged-time minus `requested`
@@ -51,6 +59,8 @@ pub fn latency_of(ev: &Event<'_>) -> Option<u64> {
 #[derive(Debug, Clone, Default)]
 pub struct CancelsPartial {
     pub records: Vec<CancelRecord>,
+    /// The records' strings, end to end.
+    text: String,
 }
 
 /// The summary maps of cancels.
@@ -63,17 +73,49 @@ pub struct CancelSlices {
 
 impl CancelsPartial {
     pub fn observe(&mut self, ev: &Event<'_>) {
+        let mut keep = |s: Option<&str>| {
+            s.map(|s| {
+                let at = self.text.len();
+                self.text.push_str(s);
+                Span { at, len: s.len() }
+            })
+        };
+        let source = keep(ev.source);
+        let attrs = Attr::ALL.map(|a| keep(ev.attr(a)));
         self.records.push(CancelRecord {
-            source: ev.source.map(Box::from),
-            attrs: Attr::ALL.map(|a| ev.attr(a).map(Box::from)),
+            source,
+            attrs,
             run: ev.run_id.map(run_key),
             acknowledged: ev.acknowledged.is_acknowledged(),
             latency: latency_of(ev),
         });
     }
 
-    pub fn merge(&mut self, o: CancelsPartial) {
-        self.records.extend(o.records);
+    /// Add `o`'s records: the smaller side's are appended to the larger's.
+    /// (Their order matters only past the key cap, where it is the reading
+    /// order's anyway; see `keys`.)
+    pub fn merge(&mut self, mut o: CancelsPartial) {
+        if self.records.len() < o.records.len() {
+            std::mem::swap(self, &mut o);
+        }
+        let shift = self.text.len();
+        self.text.push_str(&o.text);
+        let moved = |s: Option<Span>| {
+            s.map(|s| Span {
+                at: s.at + shift,
+                ..s
+            })
+        };
+        self.records
+            .extend(o.records.into_iter().map(|r| CancelRecord {
+                source: moved(r.source),
+                attrs: r.attrs.map(moved),
+                ..r
+            }));
+    }
+
+    fn str(&self, s: Option<Span>) -> Option<&str> {
+        s.map(|s| &self.text[s.at..s.at + s.len])
     }
 
     /// Summarise the records in scope. An attribute the event does not carry is
@@ -87,8 +129,7 @@ impl CancelsPartial {
         for rec in &self.records {
             let run = rec.run.and_then(|k| runs.resolved(k));
             let value = |a: Attr| -> Option<&str> {
-                rec.attrs[a as usize]
-                    .as_deref()
+                self.str(rec.attrs[a as usize])
                     .or_else(|| run.as_ref().map(|r| r.get(a)))
             };
             if !sel.matches(value) {
@@ -97,7 +138,7 @@ impl CancelsPartial {
             let (ack, lat) = (rec.acknowledged, rec.latency);
             out.total.add(ack, lat);
             out.by_source
-                .slot(rec.source.as_deref().unwrap_or(UNKNOWN))
+                .slot(self.str(rec.source).unwrap_or(UNKNOWN))
                 .add(ack, lat);
             out.by_channel
                 .slot(value(Attr::Channel).unwrap_or(UNKNOWN))

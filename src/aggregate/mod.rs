@@ -203,8 +203,11 @@ impl Partial {
             })
             .collect();
 
-        let runs = finalize_runs(&self.runs, sel);
-        let cancel_slices = self.cancels.summarize(&self.runs, sel, self.max_keys);
+        // independent: the cancels only read the runs
+        let (runs, cancel_slices) = rayon::join(
+            || finalize_runs(&self.runs, sel),
+            || self.cancels.summarize(&self.runs, sel, self.max_keys),
+        );
         let overflowed_keys = self.event_types.overflow
             + self.runs.overflow()
             + self.reactions.overflow()
