@@ -31,7 +31,7 @@ impl Interner {
     }
 
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        if let Some(&id) = crate::aggregate::get(&self.ids, s) {
             return id;
         }
         if !admits(s, self.names.len(), self.ids.contains_key(OTHER), self.max) {
