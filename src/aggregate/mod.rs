@@ -300,17 +300,16 @@ fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
     }
 }
 
-/// The run slices of some shards: the total, and per attribute (indexed by
-/// `Attr`) one slice per slot (see `ResolvedRun::slots`).
+/// The run slices of some shards: per attribute (indexed by `Attr`) one
+/// slice per slot (see `ResolvedRun::slots`). Every run is in exactly one
+/// channel slot, so the total is the channel slices added up.
 struct Sliced {
-    total: RunSlice,
     by: [Vec<RunSlice>; 4],
 }
 
 impl Sliced {
     fn new(p: &RunsPartial) -> Sliced {
         Sliced {
-            total: RunSlice::default(),
             by: std::array::from_fn(|i| {
                 vec![RunSlice::default(); p.strings[i].len() + runs::FALLBACKS.len()]
             }),
@@ -318,7 +317,6 @@ impl Sliced {
     }
 
     fn absorb(&mut self, o: Sliced) {
-        self.total.absorb(o.total);
         for (mine, theirs) in self.by.iter_mut().zip(o.by) {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 if t.runs > 0 {
@@ -334,7 +332,7 @@ pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs 
     // long as the interners); slices only add up, so any grouping of the
     // shards gives the same figures
     let tasks = rayon::current_num_threads().clamp(1, runs::SHARDS);
-    let Sliced { total, mut by } = p
+    let Sliced { mut by } = p
         .shards()
         .par_iter()
         .with_min_len(runs::SHARDS.div_ceil(tasks))
@@ -346,7 +344,6 @@ pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs 
                     if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
                         continue;
                     }
-                    acc.total.add(&r);
                     for (slices, &slot) in acc.by.iter_mut().zip(&r.slots) {
                         slices[slot].add(&r);
                     }
@@ -359,6 +356,10 @@ pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs 
             a
         })
         .unwrap_or_else(|| Sliced::new(p));
+    let mut total = RunSlice::default();
+    for s in by[Attr::Channel as usize].iter().filter(|s| s.runs > 0) {
+        total.absorb(s.clone());
+    }
     // per-session summaries are many and small: no histograms there
     let mut fin = |a: Attr| -> BTreeMap<String, RunSummary> {
         let names = &p.strings[a as usize];
