@@ -119,8 +119,6 @@ impl Parser {
 
     /// Parse one line (without its terminator; a trailing `\r` is fine).
     pub fn parse<'a>(&'a mut self, line: &'a [u8]) -> Result<Event<'a>, Malformed> {
-        // one trailing CR (CRLF files) is whitespace to serde_json too
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
         let ix = self.index.build(line);
         let text = ix.text().ok_or(Malformed::Utf8)?;
         let mut raw = Raw::default();
@@ -148,7 +146,6 @@ impl Parser {
 /// Whether the fast path alone reads `line` (for tests and benchmarks).
 #[doc(hidden)]
 pub fn fast_path_reads(line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let mut storage = LineIndex::default();
     scan::scan(&storage.build(line), &mut Raw::default()).is_some()
 }
