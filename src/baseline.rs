@@ -17,6 +17,9 @@ pub struct Baseline {
     pub reactions: Reactions,
     pub runs: Runs,
     pub schema_version: u32,
+    /// Per time bucket (`--bucket`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
     pub window: Window,
 }
 
@@ -157,6 +160,41 @@ pub struct ReactionTotal {
 pub struct SkipReason {
     pub count: u64,
     pub reason: String,
+}
+
+/// The figures per time bucket (docs/artifacts.md "series"). Buckets are
+/// `[start, start + bucket_ms)`, aligned to the Unix epoch, listed in time
+/// order, only when they hold something; `untimed` holds what has no time.
+/// Buckets plus `untimed` add up to the totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// The size, spelled `1d`, `6h`, `15m`, `90s`.
+    pub bucket: String,
+    pub bucket_ms: u64,
+    pub buckets: Vec<Bucket>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untimed: Option<Bucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Cancels by their own time.
+    pub cancels: CancelSummary,
+    /// Malformed lines by a time their text still shows.
+    pub malformed_lines: u64,
+    /// Reaction decisions by their own time.
+    pub reactions: ReactionSlice,
+    /// Runs by the time of their start (SPEC §4 window rule).
+    pub runs: BucketRuns,
+    /// RFC 3339; absent for `untimed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketRuns {
+    pub by_channel: BTreeMap<String, RunSummary>,
+    pub total: RunSummary,
 }
 
 /// `part / whole`, `None` when `whole` is 0.

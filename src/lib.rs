@@ -18,5 +18,6 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod select;
+pub mod series;
 pub mod time;
 pub mod ui;

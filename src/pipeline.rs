@@ -17,6 +17,7 @@ use crate::input::discover::{self, Source};
 use crate::input::is_blank;
 use crate::input::reader::{decoder, Compression, Line, LineReader};
 use crate::select::Selection;
+use crate::series::BucketSpec;
 
 /// Default `--max-line-bytes`: 16 MiB.
 pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
@@ -34,6 +35,8 @@ pub struct Config {
     pub selection: Selection,
     /// Distinct keys kept per keyed map (see `aggregate::keys`).
     pub max_keys: usize,
+    /// `--bucket`: also build a time series.
+    pub bucket: Option<BucketSpec>,
 }
 
 impl Default for Config {
@@ -46,7 +49,15 @@ impl Default for Config {
             chunk_bytes: DEFAULT_CHUNK,
             selection: Selection::default(),
             max_keys: crate::aggregate::keys::DEFAULT_MAX_KEYS,
+            bucket: None,
         }
+    }
+}
+
+impl Config {
+    /// An empty partial state for this configuration.
+    fn partial(&self) -> Partial {
+        Partial::new(self.max_keys).with_series(self.bucket)
     }
 }
 
@@ -121,7 +132,7 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
             },
         )?;
         let mut names: Vec<String> = found.sources.iter().map(Source::display).collect();
-        let mut head = Partial::new(cfg.max_keys);
+        let mut head = cfg.partial();
         let units = plan(&found.sources, cfg.chunk_bytes.max(1), &mut head);
         for (path, why) in &found.problems {
             head.unreadable(names.len(), why.clone());
@@ -143,7 +154,7 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
         order.sort_by_key(|u| std::cmp::Reverse(unit_bytes(u, &found.sources)));
         let next = AtomicUsize::new(0);
         let partials = rayon::broadcast(|_| {
-            let mut acc = Partial::new(cfg.max_keys);
+            let mut acc = cfg.partial();
             while let Some(unit) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                 reader.run(unit, &mut acc);
                 if let Some(p) = progress {
@@ -153,12 +164,10 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
             }
             acc
         });
-        let merged = partials
-            .into_iter()
-            .fold(Partial::new(cfg.max_keys), |mut a, b| {
-                a.merge(b);
-                a
-            });
+        let merged = partials.into_iter().fold(cfg.partial(), |mut a, b| {
+            a.merge(b);
+            a
+        });
         head.merge(merged);
         if let Some(p) = progress {
             p.finish();
@@ -174,7 +183,7 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
 /// Summarise one in-memory stream (decompressed by its magic bytes) on the
 /// calling thread, as if it were one file named `name`. For fuzzing and tests.
 pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Baseline {
-    let mut acc = Partial::new(cfg.max_keys);
+    let mut acc = cfg.partial();
     read_stream(raw, 0, cfg.max_line_bytes.max(1), &cfg.selection, &mut acc);
     acc.finalize(&[name.to_string()], &cfg.selection)
 }
@@ -352,7 +361,7 @@ fn read_lines<R: Read>(
         };
         let text = match line {
             Line::Oversized(_) => {
-                acc.malformed(pos, Malformed::Oversized);
+                acc.malformed(pos, Malformed::Oversized, &[]);
                 continue;
             }
             Line::Text(t) if at == 0 => t.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(t),
@@ -363,7 +372,7 @@ fn read_lines<R: Read>(
         }
         match parser.parse(text) {
             Ok(ev) => acc.record(&ev, sel),
-            Err(why) => acc.malformed(pos, why),
+            Err(why) => acc.malformed(pos, why, text),
         }
     }
     acc.part_lines.push((file, part, n));

@@ -1,11 +1,13 @@
 //! Property: thread count, chunk size and file order/naming never change the
-//! artifact. Drives the library pipeline directly (no process per case).
+//! artifact (time series included). Drives the library pipeline directly (no
+//! process per case).
 
 use std::fs;
 use std::path::Path;
 
 use auditsum::pipeline::{summarize, Config};
 use auditsum::render::{json::Json, markdown::Markdown, Render};
+use auditsum::series::BucketSpec;
 use proptest::prelude::*;
 
 /// Lines in assorted spellings, including runs whose events will land in
@@ -42,11 +44,13 @@ fn write_corpus(dir: &Path, files: &[Vec<usize>], names: &[String], crlf: bool) 
     }
 }
 
+/// With a time series of 1 s buckets, so that it is checked too.
 fn run(dir: &Path, threads: usize, chunk: u64) -> (Vec<u8>, Vec<u8>) {
     let cfg = Config {
         paths: vec![dir.to_path_buf()],
         threads,
         chunk_bytes: chunk,
+        bucket: Some(BucketSpec::Fixed(1_000)),
         ..Config::default()
     };
     let b = summarize(&cfg).unwrap().baseline;

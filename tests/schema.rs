@@ -11,7 +11,7 @@ fn artifacts_match_the_published_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 8] = [
         &["fixtures/messy-small"],
         &["fixtures/spellings"],
         &[
@@ -32,6 +32,21 @@ fn artifacts_match_the_published_schema() {
             "session=sess-edge",
         ],
         &["fixtures/spellings/README.md"],
+        &["fixtures/messy-small", "--bucket", "1h"],
+        &[
+            "fixtures/spellings",
+            "--bucket",
+            "auto",
+            "--where",
+            "channel=slack",
+        ],
+        &[
+            "fixtures/messy-small",
+            "--auto-window",
+            "cancels=5",
+            "--bucket",
+            "1d",
+        ],
     ];
     for args in cases {
         let artifact = summarize_json(args);

@@ -1,11 +1,13 @@
 //! The whole summarize path over arbitrary bytes, plain or wrapped in gzip or
-//! zstd (whole or truncated): no panic, and the artifact always renders.
+//! zstd (whole or truncated), with or without a time series: no panic, and
+//! the artifact always renders.
 #![no_main]
 
 use std::io::Write;
 
 use auditsum::pipeline::{summarize_stream, Config};
 use auditsum::render::{json::Json, markdown::Markdown, table::Table, Render};
+use auditsum::series::BucketSpec;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -32,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
     let cfg = Config {
         max_line_bytes: 4096,
         max_keys: 64,
+        bucket: match (mode / 5) % 3 {
+            0 => None,
+            1 => Some(BucketSpec::Auto),
+            _ => Some(BucketSpec::Fixed(3_600_000)),
+        },
         ..Config::default()
     };
     let b = summarize_stream(&wrapped[..], "fuzz.jsonl", &cfg);

@@ -5,7 +5,7 @@
 //! summarised at finalisation (there are few of them next to other events).
 
 use crate::aggregate::keys::CappedMap;
-use crate::aggregate::runs::{run_key, RunKey, RunsPartial, UNKNOWN};
+use crate::aggregate::runs::{run_key, time_key, RunKey, RunsPartial, TimeKey, UNKNOWN, UNTIMED};
 use crate::aggregate::stats::Samples;
 use crate::event::{Ack, Event};
 use crate::select::{Attr, Selection};
@@ -35,6 +35,8 @@ pub struct CancelRecord {
     /// The event's own attributes, indexed by [`Attr`].
     attrs: [Option<Span>; 4],
     run: Option<RunKey>,
+    /// The event's time (`UNTIMED`: none), for the time series.
+    at: TimeKey,
     acknowledged: bool,
     latency: Option<u64>,
 }
@@ -86,6 +88,7 @@ impl CancelsPartial {
             source,
             attrs,
             run: ev.run_id.map(run_key),
+            at: time_key(ev.ts),
             acknowledged: ev.acknowledged.is_acknowledged(),
             latency: latency_of(ev),
         });
@@ -118,14 +121,25 @@ impl CancelsPartial {
         s.map(|s| &self.text[s.at..s.at + s.len])
     }
 
-    /// Summarise the records in scope. An attribute the event does not carry is
-    /// its run's (SPEC §2: "the event's own, else its run's, else unknown").
+    /// Summarise the records in scope.
     pub fn summarize(&self, runs: &RunsPartial, sel: &Selection, max_keys: usize) -> CancelSlices {
         let mut out = CancelSlices {
             total: CancelSlice::default(),
             by_source: CappedMap::new(max_keys),
             by_channel: CappedMap::new(max_keys),
         };
+        self.visit(runs, sel, |c| {
+            let (ack, lat) = (c.acknowledged, c.latency);
+            out.total.add(ack, lat);
+            out.by_source.slot(c.source).add(ack, lat);
+            out.by_channel.slot(c.channel).add(ack, lat);
+        });
+        out
+    }
+
+    /// Every record in scope, resolved. An attribute the event does not carry
+    /// is its run's (SPEC §2: "the event's own, else its run's, else unknown").
+    pub fn visit(&self, runs: &RunsPartial, sel: &Selection, mut f: impl FnMut(CancelView<'_>)) {
         for rec in &self.records {
             let run = rec.run.and_then(|k| runs.resolved(k));
             let value = |a: Attr| -> Option<&str> {
@@ -135,16 +149,31 @@ impl CancelsPartial {
             if !sel.matches(value) {
                 continue;
             }
-            let (ack, lat) = (rec.acknowledged, rec.latency);
-            out.total.add(ack, lat);
-            out.by_source
-                .slot(self.str(rec.source).unwrap_or(UNKNOWN))
-                .add(ack, lat);
-            out.by_channel
-                .slot(value(Attr::Channel).unwrap_or(UNKNOWN))
-                .add(ack, lat);
+            f(CancelView {
+                at: (rec.at != UNTIMED).then_some(rec.at),
+                source: self.str(rec.source).unwrap_or(UNKNOWN),
+                channel: value(Attr::Channel).unwrap_or(UNKNOWN),
+                acknowledged: rec.acknowledged,
+                latency: rec.latency,
+            });
         }
-        out
+    }
+}
+
+/// A cancel in scope, as [`CancelsPartial::visit`] shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct CancelView<'a> {
+    pub at: Option<i64>,
+    pub source: &'a str,
+    pub channel: &'a str,
+    pub acknowledged: bool,
+    pub latency: Option<u64>,
+}
+
+impl CancelSlice {
+    /// Count one cancel.
+    pub fn push(&mut self, c: &CancelView<'_>) {
+        self.add(c.acknowledged, c.latency);
     }
 }
 

@@ -22,6 +22,7 @@ use crate::baseline::{
 };
 use crate::event::{Event, Malformed};
 use crate::select::{Attr, Selection};
+use crate::series::{self, BucketSpec, SeriesPartial};
 use crate::time::format_ms;
 
 use cancels::{CancelSlice, CancelSlices, CancelsPartial};
@@ -110,6 +111,8 @@ pub struct Partial {
     pub runs: RunsPartial,
     pub cancels: CancelsPartial,
     pub reactions: ReactionsPartial,
+    /// Counted per time step when a series is asked for (`--bucket`).
+    pub series: Option<SeriesPartial>,
 }
 
 impl Default for Partial {
@@ -135,7 +138,14 @@ impl Partial {
             runs: RunsPartial::new(max_keys),
             cancels: CancelsPartial::default(),
             reactions: ReactionsPartial::new(max_keys),
+            series: None,
         }
+    }
+
+    /// A partial state that also counts a time series of this bucket size.
+    pub fn with_series(mut self, bucket: Option<BucketSpec>) -> Partial {
+        self.series = bucket.map(SeriesPartial::new);
+        self
     }
 
     /// Count a valid event. Runs are selected at finalisation (by their anchor
@@ -166,14 +176,28 @@ impl Partial {
             });
         }
         match ev.etype {
-            "reaction.match" => self.reactions.observe_match(ev),
-            "reaction.skip" => self.reactions.observe_skip(ev),
+            "reaction.match" => {
+                self.reactions.observe_match(ev);
+                if let Some(s) = &mut self.series {
+                    s.reaction(ev.ts, true);
+                }
+            }
+            "reaction.skip" => {
+                self.reactions.observe_skip(ev);
+                if let Some(s) = &mut self.series {
+                    s.reaction(ev.ts, false);
+                }
+            }
             _ => {}
         }
     }
 
-    pub fn malformed(&mut self, pos: LinePos, why: Malformed) {
+    /// A malformed line; `text` is what was read of it (empty when oversized).
+    pub fn malformed(&mut self, pos: LinePos, why: Malformed, text: &[u8]) {
         self.malformed += 1;
+        if let Some(s) = &mut self.series {
+            s.malformed(text);
+        }
         if self.samples.len() < MAX_SAMPLES || pos < self.samples[MAX_SAMPLES - 1].0 {
             let at = self.samples.partition_point(|(p, _)| *p < pos);
             self.samples.insert(at, (pos, why));
@@ -204,6 +228,13 @@ impl Partial {
         self.runs.merge(o.runs);
         self.cancels.merge(o.cancels);
         self.reactions.merge(o.reactions);
+        self.series = match (self.series.take(), o.series) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            (s, None) | (None, s) => s,
+        };
     }
 
     /// Turn the merged state into the artifact. `file_names[i]` names file `i`.
@@ -252,6 +283,10 @@ impl Partial {
             + self.reactions.overflow()
             + cancel_slices.by_source.overflow
             + cancel_slices.by_channel.overflow;
+        let series = self
+            .series
+            .as_ref()
+            .map(|s| series::build(s, &self.runs, &self.cancels, self.window, sel));
         let cancels = finalize_cancels(cancel_slices);
         let reactions = finalize_reactions(self.reactions);
 
@@ -272,6 +307,7 @@ impl Partial {
             reactions,
             runs,
             schema_version: baseline::SCHEMA_VERSION,
+            series,
             window: Window {
                 first_ts: self.window.map(|w| format_ms(w.0)),
                 last_ts: self.window.map(|w| format_ms(w.1)),
@@ -284,7 +320,7 @@ fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
 }
 
-fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
+pub(crate) fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
     let terminal = s.completed + s.cancelled + s.errored;
     RunSummary {
         cancel_rate: rate(s.cancelled, terminal),
@@ -392,7 +428,7 @@ pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs 
     }
 }
 
-fn cancel_summary(s: CancelSlice) -> CancelSummary {
+pub(crate) fn cancel_summary(s: CancelSlice) -> CancelSummary {
     CancelSummary {
         acknowledged: s.acknowledged,
         count: s.count,

@@ -13,6 +13,7 @@ use crate::render::markdown::Markdown;
 use crate::render::table::Table;
 use crate::render::Render;
 use crate::select::{parse_time, parse_where, Selection};
+use crate::series::{self, window::AutoWindow, BucketSpec};
 use crate::time::parse_rfc3339_ms;
 use crate::ui;
 
@@ -97,10 +98,30 @@ pub struct Args {
     #[arg(long, value_name = "TIME", help_heading = "Selection")]
     pub now: Option<String>,
 
+    /// Pick --since/--until from the data: the most recent window, whole
+    /// buckets back from the last timed event, that holds at least N cancels
+    /// (`cancels=N`) or runs (`runs=N`). Reads the input twice; recorded
+    /// under `filters`.
+    #[arg(
+        long,
+        value_name = "cancels=N|runs=N",
+        help_heading = "Selection",
+        conflicts_with_all = ["since", "until"]
+    )]
+    pub auto_window: Option<String>,
+
     /// Keep one scope: channel, backend, origin or session (repeatable; the
     /// same key twice means either value). E.g. --where backend=pi
     #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
     pub wheres: Vec<String>,
+
+    /// Add a time series: the figures per bucket of this size (15m, 1h, 1d,
+    /// 1w), or `auto` (at most 60 buckets over the window). Buckets are
+    /// aligned to the Unix epoch; a run belongs to the bucket of its start.
+    /// Adds `series` to the JSON, charts to the Markdown and a trend column
+    /// to the table.
+    #[arg(long, value_name = "DURATION|auto", help_heading = "Series")]
+    pub bucket: Option<String>,
 
     /// Replace session ids by a keyed hash (HMAC-SHA256 of --salt): the same
     /// salt gives the same pseudonyms in every window.
@@ -157,6 +178,43 @@ fn selection(args: &Args) -> anyhow::Result<Selection> {
     Ok(sel)
 }
 
+/// `--auto-window`: a first pass counts per bucket, then the window is set
+/// on `cfg` (and a `--bucket auto` fixed to the size the bounds align to).
+fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !cfg.paths.iter().any(|p| p.as_os_str() == "-"),
+        "--auto-window reads the input twice: pass files or directories, not - (standard input)"
+    );
+    let probe = pipeline::summarize(&Config {
+        bucket: Some(cfg.bucket.unwrap_or(BucketSpec::Auto)),
+        ..cfg.clone()
+    })?;
+    let b = &probe.baseline;
+    let chosen = b
+        .series
+        .as_ref()
+        .and_then(|s| series::window::choose(s, b.window.last_ts.as_deref(), want));
+    let Some(chosen) = chosen else {
+        if !quiet {
+            ui::warn("--auto-window: no timed events in scope; no window was applied");
+        }
+        return Ok(());
+    };
+    if !chosen.enough && !quiet {
+        ui::warn(&format!(
+            "--auto-window {}: all timed data holds only {}; the window covers all of it",
+            want.spelling(),
+            chosen.held
+        ));
+    }
+    cfg.selection.since = Some(chosen.since);
+    cfg.selection.until = Some(chosen.until);
+    if let (Some(BucketSpec::Auto), Some(s)) = (cfg.bucket, &b.series) {
+        cfg.bucket = i64::try_from(s.bucket_ms).ok().map(BucketSpec::Fixed);
+    }
+    Ok(())
+}
+
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let anonymizer = match (args.anonymize, &args.salt) {
         (false, _) => None,
@@ -165,7 +223,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             "--anonymize needs a salt: pass --salt SALT or set AUDITSUM_SALT (keep it secret and the same for every window)"
         ),
     };
-    let cfg = Config {
+    let bucket = args
+        .bucket
+        .as_deref()
+        .map(|b| BucketSpec::parse(b).map_err(|e| anyhow::anyhow!("--bucket {e}")))
+        .transpose()?;
+    let mut cfg = Config {
         paths: args.paths.clone(),
         include: args.include.clone(),
         threads: args.threads,
@@ -173,6 +236,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         chunk_bytes: args.chunk_bytes,
         selection: selection(&args)?,
         max_keys: args.max_keys,
+        bucket,
+    };
+    let auto_window = match &args.auto_window {
+        Some(w) => {
+            let want = AutoWindow::parse(w).map_err(|e| anyhow::anyhow!("--auto-window {e}"))?;
+            choose_window(&mut cfg, want, args.quiet)?;
+            Some(want)
+        }
+        None => None,
     };
     let started = std::time::Instant::now();
     let bar = if args.quiet {
@@ -185,6 +257,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let elapsed = started.elapsed();
     if let Some(a) = &anonymizer {
         a.apply(&mut summary.baseline);
+    }
+    if let Some(want) = auto_window {
+        summary
+            .baseline
+            .filters
+            .insert("auto_window".into(), want.spelling().into());
     }
     let b = &summary.baseline;
 
