@@ -8,12 +8,16 @@ use thiserror::Error;
 pub enum Error {
     #[error("{}: no such file or directory (check the path; use `-` for standard input)", .0.display())]
     NoSuchPath(PathBuf),
-    #[error("{}: cannot write the artifact: {source} (check that the folder exists and is writable)", path.display())]
-    Output {
+    #[error("{}: cannot write the artifact: {why} (check that the folder is writable and has space)", path.display())]
+    Output { path: PathBuf, why: String },
+    #[error("{}: cannot create the folder {} for it: {why}", path.display(), folder.display())]
+    OutputFolder {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        folder: PathBuf,
+        why: String,
     },
+    #[error("{}: refusing to overwrite {}, an input of this command (choose another --out)", output.display(), input.display())]
+    OverwritesInput { output: PathBuf, input: PathBuf },
     #[error("--include {glob}: {message}")]
     BadGlob { glob: String, message: String },
     #[error("cannot start {threads} worker threads: {message}")]

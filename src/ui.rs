@@ -1,5 +1,6 @@
 //! The terminal edge: colour decisions, styled one-line messages on stderr,
-//! and the progress bar. Nothing here reaches an artifact.
+//! and the progress bar. Nothing here reaches an artifact. Every message is
+//! escaped for the terminal here, at the one door to stderr.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,6 +10,7 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::pipeline::Progress;
+use crate::render::escape::term;
 
 /// `--color`, as ripgrep spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,7 +42,30 @@ pub fn stdout_color() -> bool {
     STDOUT_COLOR.load(Ordering::Relaxed)
 }
 
+/// Every message is escaped as a whole ([`term`]): file names, log strings
+/// and OS errors can carry escape sequences, line breaks or bidi controls,
+/// and none of them may reach the terminal raw or forge a line of its own.
+/// Columns the terminal table may use: the terminal's width when stdout is
+/// one, else `COLUMNS` when set, else 100 (pipes and files get a stable
+/// layout). Never below 40.
+pub fn stdout_width() -> u16 {
+    let tty = std::io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+        .flatten()
+        .map(|(w, _)| w.0)
+        .filter(|&w| w > 0);
+    let env = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|&w| w > 0)
+    };
+    tty.or_else(env).unwrap_or(100).max(40)
+}
+
 fn say(label: &str, style: Style, msg: &str) {
+    let msg = term(msg);
     if STDERR_COLOR.load(Ordering::Relaxed) {
         eprintln!("auditsum: {style}{label}{style:#}{msg}");
     } else {
@@ -69,7 +94,7 @@ pub fn fail(label: &str, msg: &str) {
 
 /// `auditsum: …` (plain information, `-v`).
 pub fn note(msg: &str) {
-    eprintln!("auditsum: {msg}");
+    eprintln!("auditsum: {}", term(msg));
 }
 
 /// A progress bar on stderr: bytes and files done of the total, rate, ETA.

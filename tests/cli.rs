@@ -348,16 +348,36 @@ fn out_is_atomic_and_reports_bad_folders() {
         .collect();
     assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
 
+    // missing folders are created (and said with -v)
     let missing = dir.path().join("no/such/folder/base");
     auditsum()
-        .args(["summarize", "fixtures/spellings", "-q", "--out"])
+        .args(["summarize", "fixtures/spellings", "-v", "--json", "--out"])
         .arg(&missing)
         .assert()
-        .code(2)
+        .success()
         .stderr(
-            predicate::str::contains("no/such/folder/base.json")
-                .and(predicate::str::contains("folder exists")),
+            predicate::str::contains("created folder")
+                .and(predicate::str::contains("no/such/folder")),
         );
+    assert!(dir.path().join("no/such/folder/base.md").is_file());
+
+    // a folder that cannot be: one line naming the artifact, the OS error once
+    fs::write(dir.path().join("file"), "").unwrap();
+    let under_file = dir.path().join("file/sub/base");
+    let out = auditsum()
+        .args(["summarize", "fixtures/spellings", "-q", "--out"])
+        .arg(&under_file)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("file/sub/base.json") && !err.contains(".base.json."),
+        "{err}"
+    );
+    assert_eq!(err.matches("ot a directory").count(), 1, "{err}");
 }
 
 #[test]

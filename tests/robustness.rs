@@ -390,3 +390,227 @@ fn millions_of_fake_keys_are_capped() {
         .unwrap()
         .contains("--max-keys"));
 }
+
+// ---- issue 15, round two (items 3, 5, 8) and the artifact parts of issue 16 ----
+
+/// `n` runs of `channel`, all ending in `state`.
+fn runs(channel: &str, n: usize, state: &str) -> String {
+    (0..n)
+        .map(|i| {
+            let start = serde_json::json!({"type": "run.state", "state": "start", "run_id": format!("r{}-{i}", channel.len()), "channel": channel, "ts": i * 10});
+            let end = serde_json::json!({"type": "run.state", "state": state, "run_id": format!("r{}-{i}", channel.len()), "channel": channel, "ts": i * 10 + 5});
+            format!("{start}\n{end}\n")
+        })
+        .collect()
+}
+
+fn no_raw_controls(what: &str, s: &str) {
+    assert!(
+        !s.chars().any(|c| (c.is_control() && c != '\n')
+            || matches!(c, '\u{202e}' | '\u{2066}' | '\u{2028}' | '\u{e0041}')),
+        "{what} carries a raw control or invisible character: {s:?}"
+    );
+}
+
+/// Item 5: file names and log strings with ESC, BEL, CSI, CR, line breaks or
+/// bidi controls never reach stderr raw: not in errors, warnings, `-v` lines,
+/// nor in `diff`'s `drift:` line (where a channel could forge `auditsum: ok`).
+#[cfg(unix)]
+#[test]
+fn terminal_injection_through_stderr_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "x\u{1b}[2J\u{7}\r\u{9b}31m\u{202e}\nauditsum: ok";
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    // a malformed line (warning names the file) and a skipped file (-v)
+    fs::write(
+        logs.join(format!("{evil}.jsonl")),
+        format!("{GOOD}not json\n"),
+    )
+    .unwrap();
+    fs::write(logs.join(format!("{evil}.txt")), "x").unwrap();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(&logs)
+        .args(["-v"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    no_raw_controls("summarize stderr", &stderr);
+    assert!(
+        stderr.contains("\\u{1b}[2J") && stderr.contains("\\u{a}auditsum: ok"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("auditsum: ok")),
+        "{stderr}"
+    );
+    no_raw_controls("table", &String::from_utf8(out.stdout).unwrap());
+    // an error naming a path
+    let out = auditsum()
+        .arg("summarize")
+        .arg(logs.join(evil))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    no_raw_controls("error", &String::from_utf8(out.stderr).unwrap());
+
+    // diff's drift line names the channel that drifted
+    let chan = "tele\u{1b}]0;pwned\u{7}gram\nauditsum: ok\u{2066}";
+    for (name, state) in [("base", "complete"), ("cur", "error")] {
+        let p = dir.path().join(format!("{name}.jsonl"));
+        // the total stays put, so the first failing row is a channel's
+        let other = if state == "complete" {
+            "error"
+        } else {
+            "complete"
+        };
+        fs::write(&p, runs(chan, 200, state) + &runs("zzz", 200, other)).unwrap();
+        auditsum()
+            .arg("summarize")
+            .arg(&p)
+            .arg("-q")
+            .arg("--out")
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let out = auditsum()
+        .arg("diff")
+        .arg(dir.path().join("base.json"))
+        .arg(dir.path().join("cur.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    no_raw_controls("diff stderr", &stderr);
+    assert!(
+        stderr.contains("drift") && stderr.contains("\\u{1b}]0;pwned"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line, nothing forged: {stderr}"
+    );
+    // the Markdown shows the invisible characters too
+    let md = fs::read_to_string(dir.path().join("base.md")).unwrap();
+    assert!(md.contains("\\u{2066}") && md.contains("\\u{1b}"), "{md}");
+    no_raw_controls("markdown", &md);
+}
+
+/// Item 3: one 400 KB channel name (and a 4 MB one) render the default table
+/// in linear time, cut with an ellipsis to fit the width.
+#[test]
+fn huge_names_render_the_table_quickly_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = runs(&"c".repeat(400_000), 2, "complete");
+    body += &runs(&"\u{1b}d".repeat(2_000_000), 2, "error");
+    body += &runs("short", 3, "complete");
+    let p = dir.path().join("names.jsonl");
+    fs::write(&p, body).unwrap();
+    let started = std::time::Instant::now();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(&p)
+        .args(["--max-line-bytes", "20000000"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success());
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("ccc…") && table.contains("short"), "{table}");
+    for l in table.lines() {
+        assert!(l.chars().count() <= 80, "wider than the terminal: {l}");
+    }
+}
+
+/// Issue 16: the table fits the terminal it is printed on.
+#[test]
+fn the_table_fits_the_terminal_width() {
+    for cols in ["80", "100", "132"] {
+        let out = auditsum()
+            .args(["summarize", "fixtures/messy-small"])
+            .env("COLUMNS", cols)
+            .output()
+            .unwrap();
+        let table = String::from_utf8(out.stdout).unwrap();
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest <= cols.parse().unwrap(), "{cols}: {widest}\n{table}");
+        assert!(table.contains("telegram"), "{table}");
+        // in table mode the warning speaks the user's words, not JSON keys
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("malformed") && !stderr.contains("inputs."),
+            "{stderr}"
+        );
+    }
+}
+
+/// Item 8: the pair is consistent and names its JSON; an output never
+/// replaces an input; files follow the umask.
+#[cfg(unix)]
+#[test]
+fn artifact_pairs_inputs_and_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    for (umask, mode) in [("022", 0o644), ("027", 0o640), ("077", 0o600)] {
+        let prefix = dir.path().join(format!("m{umask}/base"));
+        let st = StdCommand::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask}; exec \"$0\" summarize fixtures/spellings -q --out \"$1\""
+            ))
+            .arg(&bin)
+            .arg(&prefix)
+            .current_dir(common::root())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        for ext in ["json", "md"] {
+            let m = fs::metadata(dir.path().join(format!("m{umask}/base.{ext}"))).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, mode, "umask {umask} .{ext}");
+        }
+    }
+    // the Markdown names the SHA-256 of its JSON
+    let json = fs::read(dir.path().join("m022/base.json")).unwrap();
+    let md = fs::read_to_string(dir.path().join("m022/base.md")).unwrap();
+    let sha = StdCommand::new("sha256sum")
+        .arg(dir.path().join("m022/base.json"))
+        .output()
+        .unwrap();
+    let sha = String::from_utf8(sha.stdout).unwrap();
+    let sha = sha.split_whitespace().next().unwrap();
+    assert!(md.trim_end().ends_with(&format!("{sha} -->")), "{md}");
+    assert!(!json.is_empty());
+
+    // diff a.json b.json --out a: refused, a.json untouched
+    let a = dir.path().join("m022/base.json");
+    let before = fs::read(&a).unwrap();
+    auditsum()
+        .arg("diff")
+        .arg(&a)
+        .arg(&a)
+        .arg("--out")
+        .arg(dir.path().join("m022/base"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to overwrite"));
+    assert_eq!(fs::read(&a).unwrap(), before);
+    // summarize: an output that is a named input
+    let log = dir.path().join("in.json");
+    fs::write(&log, GOOD).unwrap();
+    auditsum()
+        .arg("summarize")
+        .arg(&log)
+        .arg("--out")
+        .arg(dir.path().join("in"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to overwrite"));
+    assert_eq!(fs::read_to_string(&log).unwrap(), GOOD);
+}

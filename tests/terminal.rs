@@ -240,3 +240,36 @@ fn readme_examples_run_as_shown() {
     }
     assert!(blocks >= 2, "README has console examples");
 }
+
+/// The table fits the terminal it is printed on (issue 16: it was 96 columns
+/// wide on an 80-column terminal), colour and all.
+#[test]
+fn the_table_fits_an_80_column_terminal() {
+    let shown = in_pty(
+        &["summarize", "fixtures/messy-small"],
+        &[("PTY_COLS", "80"), ("COLUMNS", "")],
+    );
+    // drop colour sequences before measuring
+    let mut plain = String::new();
+    let mut chars = shown.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else if c != '\r' {
+            plain.push(c);
+        }
+    }
+    assert!(plain.contains("telegram"), "{plain}");
+    // stderr shares the terminal; the terminal wraps its long lines itself
+    let widest = plain
+        .lines()
+        .filter(|l| !l.starts_with("auditsum:"))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
+    assert!(widest <= 80, "{widest} columns:\n{plain}");
+}

@@ -7,7 +7,7 @@ use anyhow::Context;
 use crate::cmd::{stdout, Status};
 use crate::diff::thresholds::Thresholds;
 use crate::diff::{self, Options};
-use crate::output::{with_ext, write_atomic};
+use crate::output::{pair_trailer, with_ext, write_set};
 use crate::render::diff_markdown::DiffMarkdown;
 use crate::render::json::Json;
 use crate::render::Render;
@@ -134,8 +134,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let md = DiffMarkdown.render(&report);
     let json = Json.render(&report);
     if let Some(prefix) = &args.out {
-        write_atomic(&with_ext(prefix, "md"), &md)?;
-        write_atomic(&with_ext(prefix, "json"), &json)?;
+        let mut md = md.clone();
+        md.extend(pair_trailer(&json).into_bytes());
+        write_set(
+            &[
+                (with_ext(prefix, "json"), &json),
+                (with_ext(prefix, "md"), &md),
+            ],
+            &[args.base.clone(), args.current.clone()],
+        )?;
     }
     if args.json {
         stdout(&json).context("writing to stdout")?;

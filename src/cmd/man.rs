@@ -7,7 +7,7 @@ use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::cmd::{stdout, Status};
-use crate::output::write_atomic;
+use crate::output::write_set;
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
@@ -32,11 +32,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         stdout(&render(cmd)?).context("writing to stdout")?;
         return Ok(Status::Ok);
     };
-    write_atomic(&dir.join("auditsum.1"), &render(cmd.clone())?)?;
+    let mut pages = vec![(dir.join("auditsum.1"), render(cmd.clone())?)];
     for sub in cmd.get_subcommands() {
         let name = format!("auditsum-{}", sub.get_name());
-        let page = render(sub.clone().name(name.clone()))?;
-        write_atomic(&dir.join(format!("{name}.1")), &page)?;
+        pages.push((
+            dir.join(format!("{name}.1")),
+            render(sub.clone().name(name))?,
+        ));
     }
+    let set: Vec<(PathBuf, &[u8])> = pages.iter().map(|(p, b)| (p.clone(), &b[..])).collect();
+    write_set(&set, &[])?;
     Ok(Status::Ok)
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::anonymize::Anonymizer;
 use crate::cmd::{stdout, Status};
-use crate::output::{with_ext, write_atomic};
+use crate::output::{pair_trailer, with_ext, write_set};
 use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
 use crate::render::json::Json;
 use crate::render::markdown::Markdown;
@@ -304,8 +304,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             ));
         }
         if let Some(first) = b.inputs.malformed_samples.first() {
+            // in the user's words: the JSON key only where JSON is asked for
+            let more = match (&args.out, args.json) {
+                (Some(p), _) => format!(
+                    "; the first ones are listed under \"Input problems\" in {}",
+                    with_ext(p, "md").display()
+                ),
+                (None, true) => "; the first ones are in inputs.malformed_samples".to_string(),
+                (None, false) => "; --strict turns this into a failure".to_string(),
+            };
             ui::warn(&format!(
-                "{} malformed lines skipped (first: {}:{}: {}); see inputs.malformed_samples",
+                "{} malformed lines skipped (first: {}:{}: {}){more}",
                 b.inputs.malformed_lines, first.file, first.line, first.reason
             ));
         }
@@ -316,9 +325,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     if let (Some(prefix), Some(bytes)) = (&args.out, &json_bytes) {
         let json = with_ext(prefix, "json");
         let md = with_ext(prefix, "md");
-        write_atomic(&json, bytes)?;
-        write_atomic(&md, &Markdown { top: args.top }.render(b))?;
+        let mut md_bytes = Markdown { top: args.top }.render(b);
+        md_bytes.extend(pair_trailer(bytes).into_bytes());
+        let written = write_set(
+            &[(json.clone(), bytes), (md.clone(), &md_bytes)],
+            &args.paths,
+        )?;
         if args.verbose {
+            for d in &written.created_dirs {
+                ui::note(&format!("created folder {}", d.display()));
+            }
             ui::note(&format!("wrote {} and {}", json.display(), md.display()));
         }
     }
@@ -328,7 +344,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         stdout(
             &Table {
                 top: args.top,
-                width: 100,
+                width: ui::stdout_width(),
                 color: ui::stdout_color(),
             }
             .render(b),

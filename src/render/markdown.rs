@@ -129,6 +129,33 @@ impl Markdown {
     }
 }
 
+/// One filter as people write it: `since=2026-02-26T00:00:00.000Z`,
+/// `where channel=telegram or discord`, `anonymized`.
+fn filter(key: &str, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => md(s),
+        v => md(&v.to_string()),
+    };
+    match v {
+        Value::Bool(true) => md(key),
+        Value::Object(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(attr, vals)| {
+                    let vals = match vals {
+                        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" or "),
+                        v => text(v),
+                    };
+                    format!("{}={vals}", md(attr))
+                })
+                .collect();
+            format!("{} {}", md(key), parts.join(", "))
+        }
+        v => format!("{}={}", md(key), text(v)),
+    }
+}
+
 fn cancel_cells(s: &CancelSummary) -> Vec<String> {
     let l = &s.latency_ms;
     vec![
@@ -165,11 +192,7 @@ impl Render for Markdown {
             i.unreadable.len()
         );
         if !b.filters.is_empty() {
-            let f: Vec<String> = b
-                .filters
-                .iter()
-                .map(|(k, v)| format!("{}={}", md(k), md(&v.to_string())))
-                .collect();
+            let f: Vec<String> = b.filters.iter().map(|(k, v)| filter(k, v)).collect();
             let _ = writeln!(o, "- **Filters:** {}", f.join(", "));
         }
         let t = &b.runs.total;
@@ -184,6 +207,14 @@ impl Render for Markdown {
             pct(t.completion_rate),
             pct(t.cancel_rate),
             pct(t.error_rate)
+        );
+        let _ = writeln!(
+            o,
+            "- **Rates:** completion, cancel and error rates are shares of the terminal runs (completed + cancelled + errored): open runs are not counted. The match rate is matched / (matched + skipped)."
+        );
+        let _ = writeln!(
+            o,
+            "- **Runs cancelled** are runs whose outcome was a cancellation; **cancels** are run.cancel events (a run may have several, acknowledged or not); **cancel requests** are runs that reported a cancel_requested state, whatever their outcome."
         );
         let c = &b.cancels.total;
         let _ = writeln!(

@@ -1,4 +1,6 @@
-//! The terminal view (comfy-table), sized to fit 100 columns.
+//! The terminal view (comfy-table), sized to fit the terminal (100 columns
+//! when stdout is not one). Names are escaped and cut to a fraction of the
+//! width before layout, so a cell of any length lays out in linear time.
 
 use std::fmt::Write;
 
@@ -11,6 +13,7 @@ use std::collections::BTreeMap;
 use crate::baseline::{Baseline, CancelSummary, ReactionSlice};
 use crate::render::escape::term;
 use crate::render::{num, pct, run_cells, top_rows, Render};
+use unicode_width::UnicodeWidthChar;
 
 pub struct Table {
     pub top: usize,
@@ -19,10 +22,53 @@ pub struct Table {
     pub color: bool,
 }
 
-fn grid(head: &[&str], width: u16, color: bool) -> Grid {
+/// The widest a name cell may be: a third of the table, at least 12 columns.
+fn name_width(width: u16) -> usize {
+    (usize::from(width) / 3).max(12)
+}
+
+/// `s` escaped for the terminal and cut to `max` display columns, ending in
+/// `…` when cut. Linear in the length of `s` and never looks past the first
+/// `4 * max` characters (an escape is at most 10 columns for one character).
+pub fn cut(s: &str, max: usize) -> String {
+    let head: String = s.chars().take(4 * max + 1).collect();
+    let shown = term(&head);
+    let width = |t: &str| t.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    if head.len() == s.len() && width(&shown) <= max {
+        return shown;
+    }
+    let mut out = String::with_capacity(max + 4);
+    let mut used = 0;
+    for c in shown.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w >= max {
+            // the last column is kept for the ellipsis
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// One layout attempt: `dynamic` lets comfy-table wrap cells to the width;
+/// `pad` is the space either side of a cell.
+fn grid(
+    head: &[&str],
+    rows: &[Vec<String>],
+    width: u16,
+    color: bool,
+    dynamic: bool,
+    pad: u16,
+) -> Grid {
     let mut g = Grid::new();
     g.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_content_arrangement(if dynamic {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        })
         .set_width(width);
     if color {
         g.enforce_styling();
@@ -34,12 +80,95 @@ fn grid(head: &[&str], width: u16, color: bool) -> Grid {
         g.force_no_tty();
         g.set_header(head.iter().copied());
     }
-    for i in 1..head.len() {
+    let last = rows.len().saturating_sub(1);
+    for (n, r) in rows.iter().enumerate() {
+        if color && n == last {
+            // the TOTAL row
+            g.add_row(
+                r.iter()
+                    .map(|c| Cell::new(c).add_attribute(Attribute::Bold)),
+            );
+        } else {
+            g.add_row(r.iter());
+        }
+    }
+    for i in 0..head.len() {
         if let Some(c) = g.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
+            c.set_padding((pad, pad));
+            if i > 0 {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
         }
     }
     g
+}
+
+/// Display width of the widest line.
+fn widest(s: &str) -> usize {
+    s.lines()
+        .map(|l| l.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Lay the rows out within `width`: names cut to a third of the width and
+/// cells padded when that fits; else narrower names, then no padding; else
+/// (very narrow terminals) cells wrap. Every attempt works on cut names, so
+/// its cost does not depend on how long a name is.
+fn layout(
+    head: &[&str],
+    names: &[&str],
+    cells: Vec<Vec<String>>,
+    width: u16,
+    color: bool,
+) -> String {
+    let w = usize::from(width);
+    let build = |name_w: usize| -> Vec<Vec<String>> {
+        names
+            .iter()
+            .zip(&cells)
+            .map(|(k, c)| {
+                let mut r = vec![cut(k, name_w)];
+                r.extend(c.iter().cloned());
+                r
+            })
+            .collect()
+    };
+    for name_w in [name_width(width), (w / 5).max(10), 10] {
+        let rows = build(name_w);
+        for pad in [1, 0] {
+            // measured without colour, so escape sequences do not count
+            let plain = grid(head, &rows, width, false, false, pad).to_string();
+            if widest(&plain) <= w {
+                return if color {
+                    grid(head, &rows, width, true, false, pad).to_string()
+                } else {
+                    plain
+                };
+            }
+        }
+    }
+    grid(head, &build(10), width, color, true, 0).to_string()
+}
+
+/// `items` joined by ", " after `label`, wrapped to lines of `width`.
+fn wrapped(label: &str, items: &[String], width: usize) -> String {
+    let mut out = String::new();
+    let mut line = label.to_string();
+    for (i, item) in items.iter().enumerate() {
+        let sep = if i + 1 < items.len() { ", " } else { "" };
+        let len = line.chars().count();
+        if i > 0 && len + item.chars().count() + sep.len() > width {
+            out += line.trim_end();
+            out.push('\n');
+            line = "  ".to_string();
+        }
+        line += item;
+        line += sep;
+    }
+    out += &line;
+    out.push('\n');
+    out
 }
 
 impl Table {
@@ -56,23 +185,12 @@ impl Table {
         cells: impl Fn(&V) -> Vec<String>,
         total: Vec<String>,
     ) -> String {
-        let mut g = grid(head, self.width, self.color);
-        let (rows, rest) = top_rows(m, self.top, weight);
-        for (k, v) in rows {
-            let mut r = vec![term(k)];
-            r.extend(cells(v));
-            g.add_row(r);
-        }
-        let mut t = vec!["TOTAL".to_string()];
-        t.extend(total);
-        if self.color {
-            g.add_row(
-                t.into_iter()
-                    .map(|c| Cell::new(c).add_attribute(Attribute::Bold)),
-            );
-        } else {
-            g.add_row(t);
-        }
+        let (top, rest) = top_rows(m, self.top, weight);
+        let mut names: Vec<&str> = top.iter().map(|(k, _)| *k).collect();
+        let mut rows: Vec<Vec<String>> = top.iter().map(|(_, v)| cells(v)).collect();
+        names.push("TOTAL");
+        rows.push(total);
+        let g = layout(head, &names, rows, self.width, self.color);
         let mut out = format!("{title}\n{g}\n");
         if rest > 0 {
             out += &format!("…and {rest} more {what}\n");
@@ -173,10 +291,26 @@ impl Render for Table {
                 .skip_reasons
                 .iter()
                 .take(5)
-                .map(|s| format!("{} {}", term(&s.reason), s.count))
+                .map(|s| format!("{} {}", cut(&s.reason, name_width(self.width)), s.count))
                 .collect();
-            let _ = writeln!(o, "top skip reasons: {}", top.join(", "));
+            o += &wrapped("top skip reasons: ", &top, usize::from(self.width));
         }
         o.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_cut_with_an_ellipsis() {
+        assert_eq!(cut("short", 10), "short");
+        assert_eq!(cut("exactly10!", 10), "exactly10!");
+        assert_eq!(cut("eleven-char", 10), "eleven-ch…");
+        assert_eq!(cut(&"x".repeat(400_000), 20).chars().count(), 20);
+        // escapes count as what they show; wide characters as two columns
+        assert_eq!(cut("\u{1b}[2J", 30), "\\u{1b}[2J");
+        assert_eq!(cut("日本語の名前", 7), "日本語…");
     }
 }
