@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh                 # 300 MB clean corpus, 3 alternating rounds
 #   BENCH_MB=660 ROUNDS=5 scripts/bench.sh
+#   BUCKET=1d scripts/bench.sh       # also time `--bucket 1d` in the same rounds
 #
 # Generates the corpora under bench-data/ if missing (deterministic seeds),
 # installs duckdb with pip if missing, warms the page cache, then alternates
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 
 MB=${BENCH_MB:-300}
 ROUNDS=${ROUNDS:-3}
+BUCKET=${BUCKET:-}
 MESSY_RUNS=${MESSY_RUNS:-60000}
 DATA=bench-data
 CLEAN=$DATA/clean-$MB
@@ -39,11 +41,15 @@ run() {
 for ((i = 1; i <= ROUNDS; i++)); do
   run auditsum-1t "$BIN" summarize "$CLEAN" --json -q --threads 1
   run auditsum-2t "$BIN" summarize "$CLEAN" --json -q --threads 2
+  if [ -n "$BUCKET" ]; then
+    run bucket-1t "$BIN" summarize "$CLEAN" --json -q --threads 1 --bucket "$BUCKET"
+    run bucket-2t "$BIN" summarize "$CLEAN" --json -q --threads 2 --bucket "$BUCKET"
+  fi
   run duckdb-2t python3 scripts/bench_duckdb.py "$CLEAN" 2
 done
 
 echo "clean corpus: $CLEAN, $bytes bytes, $ROUNDS rounds (median)"
-python3 - "$results" "$bytes" <<'PY'
+python3 - "$results" "$bytes" "$BUCKET" <<'PY'
 import sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
@@ -58,6 +64,11 @@ for k in ("auditsum-1t", "auditsum-2t", "duckdb-2t"):
     print("%-12s %9.2f %10.0f %12.0f %11.2f %10.2f" % (k, w, size / 1e6 / w, r / 1024, w / duck[0], r / duck[1]))
 w1, w2 = med["auditsum-1t"][0], med["auditsum-2t"][0]
 print("auditsum 2-thread scaling: %.2fx (efficiency %.0f%%)" % (w1 / w2, 100 * w1 / w2 / 2))
+for t in ("1t", "2t"):
+    if "bucket-" + t in med:
+        (w, r), (bw, br) = med["auditsum-" + t], med["bucket-" + t]
+        print("--bucket %s, %s: wall %.2f s vs %.2f s (%+.1f%%), peak RSS %.0f MB vs %.0f MB"
+              % (sys.argv[3], t, bw, w, 100 * (bw / w - 1), br / 1024, r / 1024))
 PY
 
 "$BIN" summarize "$CLEAN" --json -q | python3 -c '

@@ -307,3 +307,31 @@ fn per_channel_rows_only_where_there_are_runs() {
         .collect();
     assert_eq!(seen, totals);
 }
+
+/// The Trends section of the Markdown artifact, as reviewed.
+#[test]
+fn trends_section_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("a");
+    let out = auditsum()
+        .args(["summarize", "fixtures/messy-small", "--bucket", "6h", "-q"])
+        .arg("--out")
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let md = std::fs::read_to_string(prefix.with_extension("md")).unwrap();
+    let start = md.find("## Trends").expect("a Trends section");
+    let end = start + md[start..].find("## Runs").unwrap();
+    insta::assert_snapshot!("trends_messy_6h", &md[start..end]);
+    // no series, no charts
+    let plain = auditsum()
+        .args(["summarize", "fixtures/messy-small", "--out"])
+        .arg(dir.path().join("b"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    let md = std::fs::read_to_string(dir.path().join("b.md")).unwrap();
+    assert!(!md.contains("```mermaid"));
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::baseline::{Baseline, CancelSummary, RunSummary};
+use crate::render::chart;
 use crate::render::escape::md;
 use crate::render::{num, pct, run_cells, top_rows, Render};
 
@@ -234,6 +235,8 @@ impl Render for Markdown {
             r.skipped,
             pct(r.match_rate)
         );
+
+        o.push_str(&chart::baseline_charts(b));
 
         let _ = writeln!(o, "## Runs\n");
         header(o, "Slice", &RUN_HEAD);

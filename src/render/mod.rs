@@ -1,6 +1,7 @@
 //! One renderer per format behind one small trait returning bytes (after
 //! hyperfine's `src/export/`).
 
+pub mod chart;
 pub mod diff_markdown;
 pub mod escape;
 pub mod json;
