@@ -8,6 +8,8 @@ use thiserror::Error;
 pub enum Error {
     #[error("{}: no such file or directory (check the path; use `-` for standard input)", .0.display())]
     NoSuchPath(PathBuf),
+    #[error("{}: a device, not a log file (auditsum reads files, folders, FIFOs and `-` for standard input)", .0.display())]
+    Device(PathBuf),
     #[error("{}: cannot write the artifact: {why} (check that the folder is writable and has space)", path.display())]
     Output { path: PathBuf, why: String },
     #[error("{}: cannot create the folder {} for it: {why}", path.display(), folder.display())]

@@ -3,7 +3,7 @@
 //! clap types here.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::path::PathBuf;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -15,7 +15,9 @@ use crate::error::Error;
 use crate::event::{Malformed, Parser};
 use crate::input::discover::{self, Source};
 use crate::input::is_blank;
-use crate::input::reader::{decoder, Compression, Line, LineReader};
+use crate::input::reader::{
+    decoder, open_stream, Compression, Line, LineReader, ReadAt, FIFO_WAIT,
+};
 use crate::select::Selection;
 use crate::series::BucketSpec;
 
@@ -142,16 +144,30 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
             let bytes = units.iter().map(|u| unit_bytes(u, &found.sources)).sum();
             p.start(found.sources.len() as u64, bytes);
         }
+        let handles = Handles::new(&found.sources, &units);
         let reader = UnitReader {
             sources: &found.sources,
             max_line,
             sel: &cfg.selection,
+            handles: &handles,
         };
         // One partial state per worker: each pulls the next unit (largest
-        // first) until none is left, so there is no per-split state to build
-        // and merge (merging run tables is the expensive part).
+        // file first, a file's ranges one after the other, so only about one
+        // file per worker is open at a time) until none is left, so there is
+        // no per-split state to build and merge (merging run tables is the
+        // expensive part).
         let mut order: Vec<&Unit> = units.iter().collect();
-        order.sort_by_key(|u| std::cmp::Reverse(unit_bytes(u, &found.sources)));
+        order.sort_by_key(|u| {
+            let (file, part) = match **u {
+                Unit::Stream { file } => (file, 0),
+                Unit::Range { file, part, .. } => (file, part),
+            };
+            (
+                std::cmp::Reverse(source_size(&found.sources[file])),
+                file,
+                part,
+            )
+        });
         let next = AtomicUsize::new(0);
         let partials = rayon::broadcast(|_| {
             let mut acc = cfg.partial();
@@ -186,6 +202,123 @@ pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Bas
     let mut acc = cfg.partial();
     read_stream(raw, 0, cfg.max_line_bytes.max(1), &cfg.selection, &mut acc);
     acc.finalize(&[name.to_string()], &cfg.selection)
+}
+
+fn source_size(src: &Source) -> u64 {
+    match src {
+        Source::File { size, .. } => *size,
+        Source::Stdin => 0,
+    }
+}
+
+/// How a file changed while it was read, if it did: compared by size and
+/// identity with what discovery saw. Reported in `inputs.unreadable` (never
+/// silent): a file that grew was summarised up to its size at discovery (or,
+/// read as one stream, to where it ended); one that shrank (copytruncate) up
+/// to the cut; one renamed over was read in full from the handle opened first.
+fn change(path: &std::path::Path, planned: u64, handle: &File) -> Option<String> {
+    let now = handle.metadata().ok()?;
+    let replaced = match (same_file_id(&now), std::fs::metadata(path).ok()) {
+        (Some(a), Some(m)) => Some(a) != same_file_id(&m),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let size = now.len();
+    let what = if size > planned {
+        format!("grew from {planned} to {size} bytes while being read; the first {planned} bytes (or the stream as it was read) were summarised")
+    } else if size < planned {
+        format!("shrank from {planned} to {size} bytes while being read (truncated, e.g. by copytruncate); what was read before the cut was summarised")
+    } else if replaced {
+        "replaced by another file while being read (renamed over); the file first opened was read in full".to_string()
+    } else {
+        return None;
+    };
+    Some(format!("changed while being read: {what}"))
+}
+
+#[cfg(unix)]
+fn same_file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn same_file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// The one handle of each file read in byte ranges: opened by the first
+/// range to run, shared by the others, closed after the last.
+struct Handles {
+    slots: Vec<std::sync::Mutex<Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    file: Option<std::sync::Arc<File>>,
+    /// Ranges not yet finished.
+    left: usize,
+    /// Opening failed (reported once); the other ranges are skipped.
+    failed: bool,
+}
+
+impl Handles {
+    fn new(sources: &[Source], units: &[Unit]) -> Handles {
+        let mut slots: Vec<Slot> = sources.iter().map(|_| Slot::default()).collect();
+        for u in units {
+            if let Unit::Range { file, .. } = *u {
+                slots[file].left += 1;
+            }
+        }
+        Handles {
+            slots: slots.into_iter().map(std::sync::Mutex::new).collect(),
+        }
+    }
+
+    fn slot(&self, file: usize) -> std::sync::MutexGuard<'_, Slot> {
+        self.slots[file]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The file's handle, opened on first use; `None` when it cannot be
+    /// opened (reported to `acc` by the range that tried first).
+    fn open(
+        &self,
+        file: usize,
+        path: &std::path::Path,
+        acc: &mut Partial,
+    ) -> Option<std::sync::Arc<File>> {
+        let mut slot = self.slot(file);
+        if slot.failed {
+            return None;
+        }
+        if slot.file.is_none() {
+            match File::open(path) {
+                Ok(f) => slot.file = Some(std::sync::Arc::new(f)),
+                Err(e) => {
+                    slot.failed = true;
+                    acc.unreadable(file, e.to_string());
+                    return None;
+                }
+            }
+        }
+        slot.file.clone()
+    }
+
+    /// One range of `file` is done; after the last, the change check runs
+    /// and the handle is closed.
+    fn done(&self, file: usize, path: &std::path::Path, planned: u64, acc: &mut Partial) {
+        let mut slot = self.slot(file);
+        slot.left = slot.left.saturating_sub(1);
+        if slot.left == 0 {
+            if let Some(f) = slot.file.take() {
+                if let Some(why) = change(path, planned, &f) {
+                    acc.unreadable(file, why);
+                }
+            }
+        }
+    }
 }
 
 /// On-disk bytes a unit covers (0 for standard input).
@@ -251,52 +384,65 @@ struct UnitReader<'a> {
     sources: &'a [Source],
     max_line: usize,
     sel: &'a Selection,
+    handles: &'a Handles,
 }
 
 impl UnitReader<'_> {
     fn run(&self, unit: &Unit, acc: &mut Partial) {
         match *unit {
-            Unit::Stream { file } => {
-                let opened: io::Result<Box<dyn Read + Send>> = match &self.sources[file] {
-                    Source::Stdin => Ok(Box::new(io::stdin())),
-                    Source::File { path, .. } => File::open(path).map(|f| Box::new(f) as _),
-                };
-                match opened {
-                    Ok(raw) => read_stream(raw, file, self.max_line, self.sel, acc),
+            Unit::Stream { file } => match &self.sources[file] {
+                Source::Stdin => read_stream(io::stdin(), file, self.max_line, self.sel, acc),
+                Source::File {
+                    path,
+                    size,
+                    regular: true,
+                } => match File::open(path) {
+                    Ok(f) => {
+                        read_stream(&f, file, self.max_line, self.sel, acc);
+                        if let Some(why) = change(path, *size, &f) {
+                            acc.unreadable(file, why);
+                        }
+                    }
                     Err(e) => acc.unreadable(file, e.to_string()),
-                }
-            }
+                },
+                // a FIFO named on the command line: bounded wait for a writer
+                Source::File { path, .. } => match open_stream(path, FIFO_WAIT) {
+                    Ok(f) => read_stream(f, file, self.max_line, self.sel, acc),
+                    Err(e) => acc.unreadable(file, e.to_string()),
+                },
+            },
             Unit::Range {
                 file,
                 part,
                 start,
                 end,
             } => {
-                let Source::File { path, .. } = &self.sources[file] else {
+                let Source::File { path, size, .. } = &self.sources[file] else {
                     unreachable!("ranges are planned for files only")
                 };
-                if let Err(e) = self.range(path, file, part, start, end, acc) {
-                    acc.unreadable(file, e.to_string());
+                if let Some(f) = self.handles.open(file, path, acc) {
+                    if let Err(e) = self.range(f, file, part, start, end, acc) {
+                        acc.unreadable(file, e.to_string());
+                    }
                 }
+                self.handles.done(file, path, *size, acc);
             }
         }
     }
 
     fn range(
         &self,
-        path: &std::path::Path,
+        f: std::sync::Arc<File>,
         file: usize,
         part: usize,
         start: u64,
         end: u64,
         acc: &mut Partial,
     ) -> io::Result<()> {
-        let mut f = File::open(path)?;
         // Lines that *start* in [start, end) belong to this unit: begin one
         // byte early so that a line starting exactly at `start` is recognised.
         let from = start.saturating_sub(1);
-        f.seek(SeekFrom::Start(from))?;
-        let mut lines = LineReader::new(f, self.max_line, from);
+        let mut lines = LineReader::new(ReadAt::new(f, from), self.max_line, from);
         if start > 0 {
             lines.skip_partial_line(end);
         } else {
@@ -376,4 +522,48 @@ fn read_lines<R: Read>(
         }
     }
     acc.part_lines.push((file, part, n));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn changes_while_reading_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let f = File::open(&p).unwrap();
+        assert_eq!(change(&p, 10, &f), None);
+        // grew (appended)
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .unwrap()
+            .write_all(b"more")
+            .unwrap();
+        assert!(change(&p, 10, &f).unwrap().contains("grew from 10 to 14"));
+        // copytruncate
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        assert!(change(&p, 10, &f).unwrap().contains("shrank from 10 to 0"));
+        // renamed over: the handle keeps the old file, the change is named
+        let q = dir.path().join("b.jsonl");
+        std::fs::write(&q, b"0123456789").unwrap();
+        let g = File::open(&q).unwrap();
+        let other = dir.path().join("other");
+        std::fs::write(&other, b"xxxxxxxxxx").unwrap();
+        std::fs::rename(&other, &q).unwrap();
+        assert!(change(&q, 10, &g).unwrap().contains("replaced"));
+        let mut back = String::new();
+        ReadAt::new(std::sync::Arc::new(g), 3)
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, "3456789", "ranges read the file first opened");
+    }
 }

@@ -614,3 +614,205 @@ fn artifact_pairs_inputs_and_modes() {
         .stderr(predicate::str::contains("refusing to overwrite"));
     assert_eq!(fs::read_to_string(&log).unwrap(), GOOD);
 }
+
+// ---- issue 15 items 4, 6 (options), 7, 9, 10 ----
+
+/// A zstd skippable frame: magic 0x184D2A5n, little-endian length, payload.
+fn skippable(n: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x50 + n, 0x2a, 0x4d, 0x18];
+    f.extend((payload.len() as u32).to_le_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// Item 4: skippable frames first (as pzstd writes them), between frames and
+/// last are skipped; the frames around them are read.
+#[test]
+fn zstd_skippable_frames_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut z = skippable(0, &[0; 4]);
+    z.extend(zstd::encode_all(GOOD.repeat(3).as_bytes(), 3).unwrap());
+    z.extend(skippable(15, b"{\"type\":\"hidden\"}\n"));
+    z.extend(zstd::encode_all(GOOD.as_bytes(), 1).unwrap());
+    z.extend(skippable(7, &[]));
+    fs::write(dir.path().join("p.jsonl.zst"), &z).unwrap();
+    // and named with a plain name: recognised by content
+    fs::write(dir.path().join("plain-name.jsonl"), &z).unwrap();
+    let v = json_of(dir.path(), &[]);
+    assert_eq!(v["event_types"]["good"], 8, "{v}");
+    assert!(v["event_types"].get("hidden").is_none());
+    assert_eq!(v["inputs"]["malformed_lines"], 0);
+}
+
+/// Item 6 (options): sizes and counts that would wrap are refused, naming
+/// the option.
+#[test]
+fn out_of_range_options_are_refused() {
+    for (args, name) in [
+        (
+            vec!["--max-line-bytes", "18446744073709289472"],
+            "--max-line-bytes",
+        ),
+        (vec!["--max-line-bytes", "0"], "--max-line-bytes"),
+        (vec!["-j", "100000000"], "--threads"),
+        (vec!["-j", "18446744073709551615"], "--threads"),
+    ] {
+        auditsum()
+            .args(["summarize", "fixtures/spellings"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(name));
+    }
+    // the largest accepted limit still reads every line
+    let v = summarize_json(&["fixtures/spellings", "--max-line-bytes", "4294967296"]);
+    assert_eq!(v["inputs"]["events"], 29);
+}
+
+/// Item 10: devices named on the command line are refused at once; a FIFO
+/// with no writer is given up after a bounded wait, reported unreadable.
+#[cfg(unix)]
+#[test]
+fn devices_and_writerless_fifos_finish() {
+    let started = std::time::Instant::now();
+    for dev in ["/dev/zero", "/dev/urandom", "/dev/null"] {
+        auditsum()
+            .args(["summarize", dev])
+            .timeout(std::time::Duration::from_secs(10))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("a device, not a log file"));
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("nobody-writes");
+    assert!(StdCommand::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let started = std::time::Instant::now();
+    let out = auditsum()
+        .arg("summarize")
+        .arg(&fifo)
+        .arg("fixtures/spellings")
+        .arg("--json")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success(), "{out:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"]["events"], 29);
+    let u = &v["inputs"]["unreadable"][0];
+    assert!(
+        u["file"].as_str().unwrap().ends_with("nobody-writes"),
+        "{v}"
+    );
+    assert!(u["reason"].as_str().unwrap().contains("no writer"), "{u}");
+}
+
+/// Item 7: a file that grows while it is read is reported in
+/// `inputs.unreadable` (never silent), with what was summarised.
+#[test]
+fn a_file_growing_while_read_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("live.jsonl");
+    fs::write(&p, GOOD.repeat(200_000)).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (w, s) = (p.clone(), stop.clone());
+    let writer = std::thread::spawn(move || {
+        let mut f = fs::OpenOptions::new().append(true).open(w).unwrap();
+        while !s.load(std::sync::atomic::Ordering::Relaxed) {
+            f.write_all(GOOD.as_bytes()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    for chunk in ["65536", "1000000000"] {
+        // ranges of one handle, and one stream
+        let out = auditsum()
+            .arg("summarize")
+            .arg(&p)
+            .args(["--json", "--chunk-bytes", chunk])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let reason = v["inputs"]["unreadable"][0]["reason"]
+            .as_str()
+            .unwrap_or("");
+        assert!(reason.contains("grew from"), "chunk {chunk}: {v}");
+        assert!(v["event_types"]["good"].as_u64().unwrap() >= 200_000);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+}
+
+/// Item 9: under --anonymize, ids inside file paths never show (JSON,
+/// Markdown, stderr with -v); the `(other)` overflow bucket stays `(other)`.
+#[test]
+fn anonymize_hides_ids_in_paths_and_keeps_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs-+15551234567");
+    fs::create_dir(&logs).unwrap();
+    let body: String = (0..5)
+        .map(|i| format!("{{\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"r{i}\",\"session_id\":\"s{i}\",\"ts\":{i}}}\n"))
+        .collect();
+    fs::write(
+        logs.join("session-+15551234567.jsonl"),
+        format!("{body}not json\n"),
+    )
+    .unwrap();
+    fs::write(logs.join("session-+15551234567.txt"), "x").unwrap();
+    let prefix = dir.path().join("out");
+    let out = auditsum()
+        .arg("summarize")
+        .arg(logs.join("session-+15551234567.jsonl"))
+        .arg(&logs)
+        .args([
+            "--anonymize",
+            "--salt",
+            "k",
+            "-v",
+            "--max-keys",
+            "3",
+            "--out",
+        ])
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let json = fs::read_to_string(dir.path().join("out.json")).unwrap();
+    let md = fs::read_to_string(dir.path().join("out.md")).unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    for (what, text) in [
+        ("stderr", &stderr),
+        ("json", &json),
+        ("md", &md),
+        ("table", &table),
+    ] {
+        let stderr_names_out = what == "stderr" && text.contains("wrote");
+        let shown = if stderr_names_out {
+            // the one line naming the user's own --out and input folder is not a leak
+            text.lines()
+                .filter(|l| !l.contains("wrote"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            text.to_string()
+        };
+        assert!(
+            !shown.contains("15551234567"),
+            "{what} leaks the id: {shown}"
+        );
+    }
+    assert!(
+        stderr.contains("file-") && md.contains("file-"),
+        "{stderr}\n{md}"
+    );
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert!(v["runs"]["by_session"].get("(other)").is_some(), "{v}");
+}

@@ -50,8 +50,9 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 
-    /// Worker threads (0: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    /// Worker threads (0: one per core; at most 1024).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_THREADS))]
     pub threads: usize,
 
     /// Exit 1 when any file is unreadable or any line malformed (the
@@ -65,8 +66,9 @@ pub struct Args {
     pub include: Vec<String>,
 
     /// Lines longer than this are counted malformed (`oversized`) and skipped
-    /// without being held in memory.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
+    /// without being held in memory (1 byte to 4 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_LINE_LIMIT))]
     pub max_line_bytes: usize,
 
     /// Keep at most N distinct values per table (channels, sessions, reasons,
@@ -146,6 +148,11 @@ pub struct Args {
     #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK)]
     pub chunk_bytes: u64,
 }
+
+/// Upper bound of `-j`: more threads than this only cost memory.
+const MAX_THREADS: u64 = 1024;
+/// Upper bound of `--max-line-bytes` (a line buffer can grow to it).
+const MAX_LINE_LIMIT: u64 = 4 << 30;
 
 /// The selection the flags ask for.
 fn selection(args: &Args) -> anyhow::Result<Selection> {
@@ -268,6 +275,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     if args.verbose {
         for (path, why) in &summary.skipped {
+            let path = match &anonymizer {
+                Some(a) => a.file(path),
+                None => path.clone(),
+            };
             ui::note(&format!("skipped {path}: {why}"));
         }
         let secs = elapsed.as_secs_f64().max(1e-9);

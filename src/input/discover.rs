@@ -115,6 +115,21 @@ fn identity(path: &Path, meta: &fs::Metadata) -> (u64, u64, PathBuf) {
     }
 }
 
+/// A character or block device.
+fn is_device(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_char_device() || t.is_block_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
 pub struct Options<'a> {
     pub include: &'a GlobSet,
     pub max_line: usize,
@@ -144,6 +159,10 @@ pub fn discover(args: &[PathBuf], opts: &Options<'_>) -> Result<Discovered, Erro
                 continue;
             }
         };
+        if is_device(&meta) {
+            // /dev/zero, /dev/urandom, a disk: endless or not a log
+            return Err(Error::Device(arg.clone()));
+        }
         if meta.is_dir() {
             walk(arg, opts, &mut out, &mut seen);
         } else if seen.insert(identity(arg, &meta)) {

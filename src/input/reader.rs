@@ -15,12 +15,20 @@ impl Compression {
     pub fn sniff(magic: &[u8]) -> Compression {
         if magic.starts_with(&[0x1f, 0x8b]) {
             Compression::Gzip
-        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || is_zstd_skippable(magic) {
+            // a stream may start with a skippable frame (pzstd writes one
+            // before every frame); the decoder skips them wherever they are
             Compression::Zstd
         } else {
             Compression::Plain
         }
     }
+}
+
+/// The magic number of a zstd skippable frame: 0x184D2A50..=0x184D2A5F,
+/// little-endian.
+fn is_zstd_skippable(magic: &[u8]) -> bool {
+    magic.len() >= 4 && magic[0] & 0xf0 == 0x50 && magic[1..4] == [0x2a, 0x4d, 0x18]
 }
 
 /// Read up to 4 bytes (fewer only at end of stream).
@@ -43,6 +51,92 @@ pub fn decoder<'a>(mut raw: impl Read + Send + 'a) -> io::Result<Box<dyn Read + 
         )),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(whole)?),
     })
+}
+
+/// How long a FIFO named on the command line may go without a writer
+/// before it is reported unreadable (opening one blocks until a writer comes).
+pub const FIFO_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Open a file that is not a regular file (a FIFO named on the command line)
+/// without blocking forever: wait at most `wait` for a writer to send data
+/// (or to come and go), then read it as a normal blocking stream.
+#[cfg(unix)]
+pub fn open_stream(path: &std::path::Path, wait: std::time::Duration) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    use std::os::unix::io::AsRawFd;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let fd = f.as_raw_fd();
+    if f.metadata()?.file_type().is_fifo() {
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = i32::try_from(wait.as_millis()).unwrap_or(i32::MAX);
+        let ready = loop {
+            // SAFETY: `pfd` is one valid pollfd for the duration of the call.
+            let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+            if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            break n;
+        };
+        if ready < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if ready == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "a FIFO with no writer for {} s (start the writer first, or pipe it to `-`)",
+                    wait.as_secs()
+                ),
+            ));
+        }
+    }
+    // back to blocking reads
+    // SAFETY: fcntl on a descriptor this function owns, with integer flags.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(f)
+}
+
+#[cfg(not(unix))]
+pub fn open_stream(
+    path: &std::path::Path,
+    _wait: std::time::Duration,
+) -> io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Reads a file from a position with positioned reads (`pread`) on a shared
+/// handle: every byte range of a file comes from the one handle opened for
+/// it, so a file renamed over while it is read cannot mix two files.
+pub struct ReadAt {
+    file: std::sync::Arc<std::fs::File>,
+    pos: u64,
+}
+
+impl ReadAt {
+    pub fn new(file: std::sync::Arc<std::fs::File>, pos: u64) -> ReadAt {
+        ReadAt { file, pos }
+    }
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
 }
 
 /// What [`LineReader::next_line`] yields.
@@ -111,7 +205,7 @@ impl<R: Read> LineReader<R> {
                 self.end -= self.start;
                 self.start = 0;
             }
-            let want = (self.end + READ_SIZE).min(self.max_line + READ_SIZE);
+            let want = (self.end + READ_SIZE).min(self.max_line.saturating_add(READ_SIZE));
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
@@ -298,6 +392,21 @@ mod tests {
         let mut out = String::new();
         decoder(&z[..]).unwrap().read_to_string(&mut out).unwrap();
         assert_eq!(out, "three\n");
+        // skippable frames first, between frames and last (as pzstd writes)
+        let skippable = |n: u8, len: u32| {
+            let mut f = vec![0x50 + n, 0x2a, 0x4d, 0x18];
+            f.extend(len.to_le_bytes());
+            f.extend(vec![0xAB; len as usize]);
+            f
+        };
+        let mut z = skippable(0, 4);
+        z.extend(zstd::encode_all(&b"one\n"[..], 3).unwrap());
+        z.extend(skippable(15, 100));
+        z.extend(zstd::encode_all(&b"two\n"[..], 3).unwrap());
+        z.extend(skippable(7, 0));
+        let mut out = String::new();
+        decoder(&z[..]).unwrap().read_to_string(&mut out).unwrap();
+        assert_eq!(out, "one\ntwo\n");
         let mut out = String::new();
         decoder(&b"ab"[..])
             .unwrap()
