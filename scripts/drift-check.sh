@@ -7,28 +7,55 @@
 # Writes REPORT_DIR/<window>-drift.{md,json}. Exit 0: no window drifted;
 # 1: at least one drifted or is stale (pass --max-age 2d for freshness);
 # 2: usage error or an unreadable artifact. AUDITSUM overrides the binary.
+# The windows are one family of tests: each diff gets --comparisons N (N the
+# number of windows), so the whole check keeps diff's false-alarm rate.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,11p' "$0" >&2; exit 2; }
 base=$1 current=$2 reports=$3; shift 3
 bin=${AUDITSUM:-auditsum}
 mkdir -p "$reports"
 
-status=0
-found=0
+names=()
 for b in "$base"/*.json; do
+  [ -f "$b" ] || continue
   name=$(basename "$b" .json)
-  c="$current/$name.json"
-  [ -f "$c" ] || { echo "drift-check: $name: no $c, skipped" >&2; continue; }
-  found=1
+  if [ -f "$current/$name.json" ]; then
+    names+=("$name")
+  else
+    echo "drift-check: $name: no $current/$name.json, skipped" >&2
+  fi
+done
+[ ${#names[@]} -gt 0 ] || { echo "drift-check: no window in $base has a match in $current" >&2; exit 2; }
+
+status=0
+for name in "${names[@]}"; do
+  out="$reports/$name-drift"
   set +e
-  "$bin" diff "$b" "$c" -q --out "$reports/$name-drift" "$@"
+  "$bin" diff "$base/$name.json" "$current/$name.json" -q --out "$out" \
+    --comparisons "${#names[@]}" "$@"
   rc=$?
   set -e
   case $rc in
-    0) echo "ok     $name" ;;
-    1) echo "DRIFT  $name (see $reports/$name-drift.md)"; status=1 ;;
+    0)
+      if grep -q '"warnings"' "$out.json" 2>/dev/null; then
+        echo "ok     $name (with warnings, see $out.md)"
+      else
+        echo "ok     $name"
+      fi ;;
+    1)
+      status=1
+      # the report says why: failing rows, a stale CURRENT, or both
+      fails=$(grep -o '"fail": *[0-9]*' "$out.json" | head -1 | grep -o '[0-9]*$' || true)
+      stale=no
+      grep -q '"stale": *{' "$out.json" && stale=yes
+      if [ "${fails:-0}" != 0 ] && [ $stale = yes ]; then
+        echo "DRIFT  $name, and STALE (see $out.md)"
+      elif [ $stale = yes ]; then
+        echo "STALE  $name (no recent events; see $out.md)"
+      else
+        echo "DRIFT  $name (see $out.md)"
+      fi ;;
     *) echo "ERROR  $name" >&2; exit 2 ;;
   esac
 done
-[ $found = 1 ] || { echo "drift-check: no window in $base has a match in $current" >&2; exit 2; }
 exit $status

@@ -4,7 +4,9 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      # default: 300 s each, both targets
 #
 # Targets: parse_line (the line parser), summarize (the whole path over bytes,
-# plain or gzip/zstd, whole, truncated or corrupted). Seeds come from fixtures/.
+# plain or gzip/zstd, whole, truncated or corrupted), diff_artifact (diff's
+# artifact reader: whole artifacts, `hdr` strings, raw histogram bytes). Seeds
+# come from fixtures/ and the built binary.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
 # accept the -Z flags cargo-fuzz passes; `-s none` skips the sanitizer runtime
 # (the code is safe Rust but for two `unsafe` blocks in the parser's fast path,
@@ -13,10 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-300}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
-mkdir -p corpus/parse_line corpus/summarize
+mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact
 i=0
 while IFS= read -r line; do
   printf '%s' "$line" > "corpus/parse_line/seed-$i"; i=$((i + 1))
@@ -24,6 +26,17 @@ done < <(cat ../fixtures/spellings/audit.jsonl; head -200 ../fixtures/messy-smal
 for f in ../fixtures/spellings/audit.jsonl ../fixtures/spellings/nested/crlf-bom.ndjson; do
   { printf '\000'; cat "$f"; } > "corpus/summarize/seed-$(basename "$f")"
 done
+
+# diff_artifact: a real artifact (mode 0) and its histograms (modes 1, 2)
+if art=$(cd .. && cargo run -q -- summarize fixtures/messy-small --json -q 2>/dev/null); then
+  { printf '\000'; printf '%s' "$art"; } > corpus/diff_artifact/seed-artifact
+  i=0
+  while IFS= read -r h; do
+    { printf '\001'; printf '%s' "$h"; } > "corpus/diff_artifact/seed-hdr-$i"
+    { printf '\002'; printf '%s' "$h" | base64 -d; } > "corpus/diff_artifact/seed-raw-$i"
+    i=$((i + 1))
+  done < <(printf '%s' "$art" | grep -o '"hdr": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | head -20)
+fi
 
 for t in "${targets[@]}"; do
   echo "== $t for ${secs}s"

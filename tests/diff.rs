@@ -207,6 +207,8 @@ fn new_gone_and_stale() {
         .arg("diff")
         .arg(whole.with_extension("json"))
         .arg(slack.with_extension("json"))
+        // the sides differ in filters (issue 16): refused unless forced
+        .arg("--force")
         .arg("--json")
         .output()
         .unwrap();
@@ -351,4 +353,205 @@ fn refresh_and_drift_check_scripts() {
         "1d",
     ]);
     assert_eq!(stale.status.code(), Some(1));
+    // labelled as what it is (issue 16), not `DRIFT`
+    let said = String::from_utf8_lossy(&stale.stdout);
+    assert!(said.contains("STALE  all"), "{said}");
+    assert!(!said.contains("DRIFT"), "{said}");
+}
+
+/// The messy-small artifact, as JSON, written to `dir/name`.
+fn artifact(dir: &Path, name: &str, v: &serde_json::Value) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+    p
+}
+
+fn messy() -> serde_json::Value {
+    common::summarize_json(&["fixtures/messy-small"])
+}
+
+/// Issue 15 #2 and #6: crafted `hdr` strings and counts near u64::MAX are
+/// exit 2 naming the field, fast and without a large allocation.
+#[test]
+fn crafted_histograms_and_counts_exit_2_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let good_v = messy();
+    let good = artifact(dir.path(), "good.json", &good_v);
+    let channel = good_v["runs"]["by_channel"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, s)| s["duration_ms"]["hdr"].is_string())
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    // a V2 header declaring a 0xFFFFFFFF payload, then a few bytes
+    use base64::Engine;
+    let mut bomb = vec![0x1c, 0x84, 0x93, 0x13, 0xff, 0xff, 0xff, 0xff];
+    bomb.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 3]);
+    bomb.extend_from_slice(&1u64.to_be_bytes());
+    bomb.extend_from_slice(&2048u64.to_be_bytes());
+    bomb.extend_from_slice(&1f64.to_bits().to_be_bytes());
+    bomb.extend_from_slice(&[2; 20]);
+    let bomb = base64::engine::general_purpose::STANDARD.encode(bomb);
+    let other = {
+        // a valid histogram of other values than the summary beside it
+        let mut v = good_v.clone();
+        let src = v["runs"]["total"]["duration_ms"]["hdr"].clone();
+        v["runs"]["by_channel"][&channel]["duration_ms"]["hdr"] = src;
+        v["runs"]["by_channel"][&channel]["duration_ms"]["hdr"].clone()
+    };
+    let hdr_field = format!("runs.by_channel.{channel}.duration_ms.hdr");
+    let hdr_cases: [(serde_json::Value, &str); 3] = [
+        (bomb.into(), "4294967295"),
+        ("!!!notbase64".into(), "not base64"),
+        (other, "values but"),
+    ];
+    for (i, (hdr, msg)) in hdr_cases.into_iter().enumerate() {
+        let mut v = good_v.clone();
+        v["runs"]["by_channel"][&channel]["duration_ms"]["hdr"] = hdr;
+        let p = artifact(dir.path(), &format!("hdr{i}.json"), &v);
+        let started = std::time::Instant::now();
+        auditsum()
+            .arg("diff")
+            .arg(&good)
+            .arg(&p)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(&hdr_field).and(predicate::str::contains(msg)));
+        assert!(started.elapsed().as_secs() < 10);
+    }
+    // counts near u64::MAX: out of range, named
+    let mut v = good_v.clone();
+    v["runs"]["by_channel"][&channel]["errored"] = u64::MAX.into();
+    let p = artifact(dir.path(), "wrap.json", &v);
+    auditsum()
+        .arg("diff")
+        .arg(&p)
+        .arg(&good)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(format!("runs.by_channel.{channel}.errored"))
+                .and(predicate::str::contains("out of range")),
+        );
+    let mut v = good_v.clone();
+    v["cancels"]["total"]["unacknowledged"] = (1u64 << 40).into();
+    let p = artifact(dir.path(), "unack.json", &v);
+    auditsum()
+        .arg("diff")
+        .arg(&good)
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cancels.total.unacknowledged"));
+}
+
+/// A percentile whose histogram is missing is `untestable`, counted in the
+/// summary line, never a silent `ok`.
+#[test]
+fn a_missing_histogram_is_untestable() {
+    let dir = tempfile::tempdir().unwrap();
+    let good_v = messy();
+    let good = artifact(dir.path(), "good.json", &good_v);
+    let mut v = good_v.clone();
+    v["runs"]["total"]["duration_ms"]["hdr"] = serde_json::Value::Null;
+    let p = artifact(dir.path(), "nohdr.json", &v);
+    let out = auditsum()
+        .arg("diff")
+        .arg(&good)
+        .arg(&p)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["counts"]["untestable"], 3, "{}", r["counts"]);
+    let md = auditsum().arg("diff").arg(&good).arg(&p).output().unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("3 untestable"), "{md}");
+    assert!(md.contains("| untestable |"), "{md}");
+}
+
+/// Issue 16: artifacts summarised with different filters or anonymisation
+/// are refused unless forced; both sides' filters head the report.
+#[test]
+fn mismatched_filters_are_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = messy();
+    let a = artifact(dir.path(), "all.json", &all);
+    let pi = artifact(
+        dir.path(),
+        "pi.json",
+        &common::summarize_json(&["fixtures/messy-small", "--where", "backend=pi"]),
+    );
+    auditsum()
+        .arg("diff")
+        .arg(&a)
+        .arg(&pi)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("filters.where")
+                .and(predicate::str::contains("--force"))
+                .and(predicate::str::contains("pi.json")),
+        );
+    let forced = auditsum()
+        .arg("diff")
+        .arg(&a)
+        .arg(&pi)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_ne!(forced.status.code(), Some(2));
+    let md = String::from_utf8(forced.stdout).unwrap();
+    assert!(md.contains("no filters") && md.contains("backend"), "{md}");
+    assert!(md.contains("--force"), "{md}");
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("warning"));
+
+    let mut anon = all.clone();
+    anon["filters"]["anonymized"] = true.into();
+    let b = artifact(dir.path(), "anon.json", &anon);
+    auditsum()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("filters.anonymized"));
+    // a different time window is what diff is for
+    let mut later = all.clone();
+    later["filters"]["since"] = "2026-02-26T00:00:00.000Z".into();
+    let c = artifact(dir.path(), "later.json", &later);
+    auditsum().arg("diff").arg(&a).arg(&c).assert().success();
+}
+
+/// Issue 16: an empty CURRENT (or one much smaller than BASE) is a warning,
+/// never a silent OK.
+#[test]
+fn an_empty_or_small_current_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = artifact(dir.path(), "all.json", &messy());
+    // a window after the sample's last event keeps nothing
+    let out = auditsum()
+        .args(["summarize", "fixtures/messy-small", "--json", "-q"])
+        .args(["--since", "2030-01-01"])
+        .output()
+        .unwrap();
+    let e = dir.path().join("empty.json");
+    fs::write(&e, &out.stdout).unwrap();
+    let out = auditsum().arg("diff").arg(&a).arg(&e).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(!md.contains("\nOK:"), "{md}");
+    assert!(md.contains("CURRENT is empty"), "{md}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CURRENT is empty"));
+
+    // a CURRENT with a tenth of BASE's runs: warned about
+    let small = artifact(
+        dir.path(),
+        "small.json",
+        &common::summarize_json(&["fixtures/messy-small", "--since", "2026-02-27T20:00:00Z"]),
+    );
+    let out = auditsum().arg("diff").arg(&a).arg(&small).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("of BASE's"), "{md}");
 }

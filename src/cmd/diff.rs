@@ -23,9 +23,12 @@ use crate::time::parse_rfc3339_ms;
 
 A change is drift when it is worse by at least the threshold (percentage points for
 rates, relative % for percentiles) AND significant after Holm's correction over all
-comparisons (two-proportion z-test for rates, quantile test on the HDR histograms for
-percentiles). Exit 0: no failing drift; 1: failing drift or a stale CURRENT;
-2: bad usage or an unreadable artifact.
+comparisons that could reach significance (Fisher's exact test, mid-p, for rates; the
+same on the values above the pooled quantile of the HDR histograms for percentiles).
+Total, backend and origin slices mix channels: they warn but never fail.
+Exit 0: no failing drift; 1: failing drift or a stale CURRENT; 2: bad usage, an
+unreadable artifact, or two artifacts summarised with different filters, dialect or
+anonymisation (--force compares them anyway). See docs/ci.md.
 
 Metrics: completion_rate, error_rate, cancel_rate, duration_p50/p95/p99,
 unacknowledged_rate, cancel_latency_p50/p95/p99, match_rate.")]
@@ -76,6 +79,17 @@ pub struct Args {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
+    /// This report is one of N checked together (drift-check.sh passes its
+    /// number of windows): both significance levels are divided by N.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub comparisons: u64,
+
+    /// Compare even when the two artifacts were summarised with different
+    /// filters (other than the time window), dialect or anonymisation.
+    #[arg(long)]
+    pub force: bool,
+
     /// Print nothing on stdout when --out is given.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -99,6 +113,8 @@ fn thresholds(args: &Args) -> anyhow::Result<Thresholds> {
     if let Some(n) = args.min_samples {
         t.min_samples = n;
     }
+    t.alpha_fail /= args.comparisons as f64;
+    t.alpha_warn /= args.comparisons as f64;
     Ok(t)
 }
 
@@ -119,15 +135,28 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
     let base = diff::load(&args.base)?;
     let current = diff::load(&args.current)?;
+    let mismatches = diff::compat::mismatches(&base, &current);
+    if !mismatches.is_empty() && !args.force {
+        anyhow::bail!(
+            "{} and {} were summarised differently ({}); compare artifacts made with the same filters, dialect and anonymisation, or pass --force",
+            args.base.display(),
+            args.current.display(),
+            mismatches.join("; ")
+        );
+    }
     let report = diff::compare(
-        &base,
+        &base.baseline,
         &args.base.display().to_string(),
-        &current,
+        &current.baseline,
         &args.current.display().to_string(),
         &Options {
             thresholds,
             sessions: args.sessions,
             max_age,
+            warnings: mismatches
+                .iter()
+                .map(|m| format!("compared with --force although {m}"))
+                .collect(),
         },
     );
     // each format rendered once, whether it goes to a file, stdout, or both
@@ -148,6 +177,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         stdout(&json).context("writing to stdout")?;
     } else if !(args.quiet && args.out.is_some()) {
         stdout(&md).context("writing to stdout")?;
+    }
+    for w in &report.warnings {
+        crate::ui::warn(w);
     }
     if let Some(s) = &report.stale {
         crate::ui::fail(

@@ -4,74 +4,30 @@
 //! significant: its effect in the metric's worse direction reaches a threshold
 //! (percentage points for rates, relative % for percentiles) **and** a one-sided
 //! test rejects "no change" after Holm's correction over every comparison in
-//! the report. Rates use a two-proportion z-test; percentiles a quantile test on
-//! the HDR histograms the artifacts carry. `warn` and `fail` tiers differ in
-//! effect size and significance level; only `fail` changes the exit code.
+//! the report that could reject at all (Tarone's noise floor). Rates and
+//! percentiles are both tested on 2×2 tables with Fisher's exact test, mid-p
+//! (see [`stats`]); percentiles on the HDR histograms the artifacts carry,
+//! rebuilt with a common range. `warn` and `fail` tiers differ in effect size
+//! and significance level; only `fail` changes the exit code, and only on a
+//! slice a channel-mix shift cannot move (aggregates are warn-only, see
+//! [`AGGREGATES`]).
 
+pub mod compat;
+pub mod hdr;
+mod judge;
+pub mod load;
 pub mod stats;
 pub mod thresholds;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
-use crate::aggregate::stats::decode_hdr;
 use crate::baseline::{Baseline, CancelSummary, ReactionSlice, RunSummary, Stats, Window};
+pub use load::{load, load_bytes, Artifact, LoadError};
 use thresholds::{Direction, Metric, Thresholds};
 
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
-
-/// Why an artifact cannot be compared.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path}: not JSON ({message}); is it an artifact written by `auditsum summarize --out`?"
-    )]
-    NotJson { path: String, message: String },
-    #[error("{path}: not an auditsum baseline (no schema_version)")]
-    NotBaseline { path: String },
-    #[error("{path}: schema_version {found}, but this auditsum reads {expected}; regenerate the artifact or use a matching auditsum")]
-    Schema {
-        path: String,
-        found: serde_json::Value,
-        expected: u32,
-    },
-    #[error("{path}: malformed baseline: {message}")]
-    Malformed { path: String, message: String },
-}
-
-pub fn load(path: &Path) -> Result<Baseline, LoadError> {
-    let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        path: p.clone(),
-        source,
-    })?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::NotJson {
-        path: p.clone(),
-        message: e.to_string(),
-    })?;
-    match v.get("schema_version") {
-        None => return Err(LoadError::NotBaseline { path: p }),
-        Some(s) if s.as_u64() != Some(crate::baseline::SCHEMA_VERSION as u64) => {
-            return Err(LoadError::Schema {
-                path: p,
-                found: s.clone(),
-                expected: crate::baseline::SCHEMA_VERSION,
-            })
-        }
-        Some(_) => {}
-    }
-    serde_json::from_value(v).map_err(|e| LoadError::Malformed {
-        path: p,
-        message: e.to_string(),
-    })
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -80,6 +36,8 @@ pub enum Verdict {
     New,
     Gone,
     TooFew,
+    /// A test that could not be run (a histogram missing or unusable).
+    Untestable,
     Ok,
 }
 
@@ -115,6 +73,9 @@ pub struct Row {
     pub verdict: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
+    /// The smallest p-value the test's margins allow (Tarone's floor).
+    #[serde(skip)]
+    pub min_p: Option<f64>,
 }
 
 impl Row {
@@ -150,6 +111,7 @@ pub struct Counts {
     pub new: usize,
     pub gone: usize,
     pub too_few: usize,
+    pub untestable: usize,
     pub ok: usize,
 }
 
@@ -165,6 +127,10 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale: Option<Stale>,
     pub thresholds: Thresholds,
+    /// What makes this comparison weaker than it looks (a much smaller or
+    /// empty CURRENT, lost slices, forced mismatched filters).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -174,7 +140,14 @@ pub struct Options {
     pub sessions: bool,
     /// `(max_age_ms, max_age as written, now_ms)` for the freshness check.
     pub max_age: Option<(i64, String, i64)>,
+    /// Warnings found before the comparison (e.g. a forced mismatch).
+    pub warnings: Vec<String>,
 }
+
+/// Slices whose figures mix channels: a shift of the channel mix alone moves
+/// them, so they warn but never fail (the channel, source and session slices
+/// carry the failing verdicts).
+pub const AGGREGATES: [&str; 3] = ["total", "backend", "origin"];
 
 /// A rate's numerator and denominator.
 type Frac = (u64, u64);
@@ -236,6 +209,7 @@ impl Row {
             p_adjusted: None,
             verdict: Verdict::Ok,
             level: None,
+            min_p: None,
         }
     }
 }
@@ -263,9 +237,11 @@ impl Builder<'_> {
         let pb = (b.1 > 0).then(|| b.0 as f64 / b.1 as f64);
         let pc = (c.1 > 0).then(|| c.0 as f64 / c.1 as f64);
         let enough = b.1 >= self.t.min_runs && c.1 >= self.t.min_runs;
-        let p_value = enough.then(|| match m.direction {
-            Direction::UpIsWorse => stats::two_proportion_higher(b.0, b.1, c.0, c.1),
-            Direction::DownIsWorse => stats::two_proportion_higher(b.1 - b.0, b.1, c.1 - c.0, c.1),
+        let test = enough.then(|| match m.direction {
+            Direction::UpIsWorse => stats::rate_higher(b.0, b.1, c.0, c.1),
+            Direction::DownIsWorse => {
+                stats::rate_higher(b.1.saturating_sub(b.0), b.1, c.1.saturating_sub(c.0), c.1)
+            }
         });
         self.rows.push(Row {
             base: pb,
@@ -273,7 +249,8 @@ impl Builder<'_> {
             delta: pb.zip(pc).map(|(b, c)| (c - b) * 100.0),
             n_base: b.1,
             n_current: c.1,
-            p_value,
+            p_value: test.map(|t| t.p),
+            min_p: test.map(|t| t.min_p),
             verdict: if enough { Verdict::Ok } else { Verdict::TooFew },
             ..Row::at(at, m.name, "pp")
         });
@@ -284,19 +261,26 @@ impl Builder<'_> {
         if (b.count == 0 && c.count == 0) || at.slice == "session" {
             return;
         }
-        let decode = |s: &Stats| s.hdr.as_deref().and_then(|h| decode_hdr(h).ok());
-        let hists = decode(b).zip(decode(c));
         let enough = b.count >= self.t.min_samples && c.count >= self.t.min_samples;
-        let p_values = match (&hists, enough) {
-            (Some((hb, hc)), true) => {
-                stats::quantile_shifts_up(hb, hc, &PERCENTILES.map(|(_, q)| q))
-                    .into_iter()
-                    .map(Some)
-                    .collect()
-            }
+        // the loader checked every histogram; a failure here is `untestable`
+        let tests = enough.then(|| {
+            let decode = |s: &Stats| match &s.hdr {
+                Some(h) => hdr::decode(h),
+                None => Err("no histogram".to_string()),
+            };
+            let (hb, hc) = (decode(b)?, decode(c)?);
+            stats::quantile_shifts_up(&hb, &hc, &PERCENTILES.map(|(_, q)| q))
+        });
+        let results: Vec<Option<stats::Test>> = match &tests {
+            Some(Ok(t)) => t.iter().copied().map(Some).collect(),
             _ => vec![None; PERCENTILES.len()],
         };
-        for ((which, _), p_value) in PERCENTILES.into_iter().zip(p_values) {
+        let verdict = match &tests {
+            None => Verdict::TooFew,
+            Some(Err(_)) => Verdict::Untestable,
+            Some(Ok(_)) => Verdict::Ok,
+        };
+        for ((which, _), test) in PERCENTILES.into_iter().zip(results) {
             let name = format!("{family}_{which}");
             let m = Metric::by_name(&name).expect("percentile metrics are listed");
             let (vb, vc) = (percentile(b, which), percentile(c, which));
@@ -308,12 +292,9 @@ impl Builder<'_> {
                     .map(|(b, c)| (c as f64 - b as f64) / (b.max(1) as f64) * 100.0),
                 n_base: b.count,
                 n_current: c.count,
-                p_value,
-                verdict: if p_value.is_some() {
-                    Verdict::Ok
-                } else {
-                    Verdict::TooFew
-                },
+                p_value: test.map(|t| t.p),
+                min_p: test.map(|t| t.min_p),
+                verdict,
                 ..Row::at(at, m.name, "%")
             });
         }
@@ -432,34 +413,8 @@ pub fn compare(
         b.pair("reactions", "channel", k, pair);
     }
 
-    // Holm over every test in the report, then the verdicts
     let mut rows = b.rows;
-    let tested: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].p_value.is_some())
-        .collect();
-    let adjusted = stats::holm(
-        &tested
-            .iter()
-            .map(|&i| rows[i].p_value.unwrap_or(1.0))
-            .collect::<Vec<_>>(),
-    );
-    for (&i, p_adj) in tested.iter().zip(adjusted) {
-        let row = &mut rows[i];
-        row.p_adjusted = Some(p_adj);
-        let m = Metric::by_name(row.metric).expect("listed");
-        let tier = t.tier(&m);
-        let worse = row.delta.map_or(0.0, |d| match m.direction {
-            Direction::UpIsWorse => d,
-            Direction::DownIsWorse => -d,
-        });
-        if worse >= tier.fail && p_adj < t.alpha_fail {
-            row.verdict = Verdict::Drift;
-            row.level = Some(Level::Fail);
-        } else if worse >= tier.warn && p_adj < t.alpha_warn {
-            row.verdict = Verdict::Drift;
-            row.level = Some(Level::Warn);
-        }
-    }
+    judge::judge(&mut rows, t);
     rows.sort_by_key(Row::severity);
 
     let mut counts = Counts::default();
@@ -470,6 +425,7 @@ pub fn compare(
             (Verdict::New, _) => counts.new += 1,
             (Verdict::Gone, _) => counts.gone += 1,
             (Verdict::TooFew, _) => counts.too_few += 1,
+            (Verdict::Untestable, _) => counts.untestable += 1,
             (Verdict::Ok, _) => counts.ok += 1,
         }
     }
@@ -487,6 +443,8 @@ pub fn compare(
             age_ms: age,
         })
     });
+    let mut warnings = opts.warnings.clone();
+    warnings.extend(compat::size_warnings(base, cur, &rows));
     let side = |b: &Baseline, f: &str| Side {
         file: f.to_string(),
         window: b.window.clone(),
@@ -501,5 +459,6 @@ pub fn compare(
         schema_version: REPORT_SCHEMA_VERSION,
         stale,
         thresholds: t.clone(),
+        warnings,
     }
 }

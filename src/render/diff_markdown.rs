@@ -41,6 +41,7 @@ fn verdict(r: &Row) -> &'static str {
         (Verdict::New, _) => "new",
         (Verdict::Gone, _) => "gone",
         (Verdict::TooFew, _) => "too-few",
+        (Verdict::Untestable, _) => "untestable",
         (Verdict::Ok, _) => "ok",
     }
 }
@@ -84,6 +85,25 @@ fn window(w: &crate::baseline::Window) -> String {
     }
 }
 
+/// The side's filters, `key=value` joined (`no filters` when none).
+fn filters(s: &crate::diff::Side) -> String {
+    let parts: Vec<String> = s
+        .filters
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match v {
+            serde_json::Value::String(x) => format!("{k}={x}"),
+            serde_json::Value::Bool(true) => k.clone(),
+            other => format!("{k}={other}"),
+        })
+        .collect();
+    if parts.is_empty() {
+        "no filters".to_string()
+    } else {
+        md(&parts.join(", "))
+    }
+}
+
 impl Render<Report> for DiffMarkdown {
     fn render(&self, r: &Report) -> Vec<u8> {
         let mut o = String::new();
@@ -91,27 +111,32 @@ impl Render<Report> for DiffMarkdown {
         let _ = writeln!(o, "# Drift report\n");
         let head = if r.failed {
             "**FAIL**"
-        } else if c.warn > 0 {
+        } else if c.warn > 0 || !r.warnings.is_empty() {
             "WARN"
         } else {
             "OK"
         };
         let _ = writeln!(
             o,
-            "{head}: {} failing, {} warning, {} ok, {} new, {} gone, {} too few to compare.\n",
-            c.fail, c.warn, c.ok, c.new, c.gone, c.too_few
+            "{head}: {} failing, {} warning, {} ok, {} new, {} gone, {} too few to compare, {} untestable.\n",
+            c.fail, c.warn, c.ok, c.new, c.gone, c.too_few, c.untestable
         );
+        for w in &r.warnings {
+            let _ = writeln!(o, "> **Warning:** {}\n", md(w));
+        }
         let _ = writeln!(
             o,
-            "- **Base:** {} ({})",
+            "- **Base:** {} ({}; {})",
             md(&r.base.file),
-            window(&r.base.window)
+            window(&r.base.window),
+            filters(&r.base)
         );
         let _ = writeln!(
             o,
-            "- **Current:** {} ({})",
+            "- **Current:** {} ({}; {})",
             md(&r.current.file),
-            window(&r.current.window)
+            window(&r.current.window),
+            filters(&r.current)
         );
         if let Some(s) = &r.stale {
             let age = s.age_ms.map_or("has no timed event".to_string(), |a| {
@@ -126,14 +151,14 @@ impl Render<Report> for DiffMarkdown {
         let t = &r.thresholds;
         let _ = writeln!(
             o,
-            "- **Thresholds:** rates warn {} pp / fail {} pp, percentiles warn {}% / fail {}%, p < {} (warn) / {} (fail) after Holm over {} tests; at least {} runs / {} samples a side\n",
+            "- **Thresholds:** rates warn {} pp / fail {} pp, percentiles warn {}% / fail {}%, p < {} (warn) / {} (fail) after Holm over {} tests; at least {} runs / {} samples a side; total, backend and origin slices warn only\n",
             t.rate.warn,
             t.rate.fail,
             t.percentile.warn,
             t.percentile.fail,
             t.alpha_warn,
             t.alpha_fail,
-            r.rows.iter().filter(|x| x.p_value.is_some()).count(),
+            r.rows.iter().filter(|x| x.p_adjusted.is_some()).count(),
             t.min_runs,
             t.min_samples
         );
@@ -143,11 +168,16 @@ impl Render<Report> for DiffMarkdown {
         let warns = pick(&|x| x.verdict == Verdict::Drift && x.level != Some(Level::Fail));
         let changes = pick(&|x| matches!(x.verdict, Verdict::New | Verdict::Gone));
         let few = pick(&|x| x.verdict == Verdict::TooFew);
+        let untestable = pick(&|x| x.verdict == Verdict::Untestable);
         let ok = pick(&|x| x.verdict == Verdict::Ok);
         for (title, rows) in [
             ("Regressions (fail)", &fails),
             ("Warnings", &warns),
             ("New and gone slices", &changes),
+            (
+                "Untestable (a histogram is missing or unusable)",
+                &untestable,
+            ),
         ] {
             if !rows.is_empty() {
                 let _ = writeln!(o, "## {title}\n");
