@@ -5,8 +5,9 @@ use crate::baseline::Baseline;
 
 use super::{Artifact, Row, Verdict};
 
-/// Filter keys that may differ between windows: the time bounds.
-const WINDOW_KEYS: [&str; 2] = ["since", "until"];
+/// Filter keys that may differ between windows: the time bounds (and how
+/// they were chosen).
+const WINDOW_KEYS: [&str; 3] = ["since", "until", "auto_window"];
 
 fn show(v: Option<&serde_json::Value>) -> String {
     match v {
