@@ -467,6 +467,15 @@ fn main() {
                 }
             };
             hits += hit as usize;
+            if hit && sc.target.is_none() && std::env::var_os("DRIFT_SIM_EXPLAIN").is_some() {
+                for row in r.rows.iter().filter(|x| x.level == Some(Level::Fail)) {
+                    eprintln!(
+                        "  {}: {} {} {} {} base {:?} current {:?} n {}/{} p {:?} adj {:?}",
+                        sc.name, row.section, row.slice, row.key, row.metric, row.base,
+                        row.current, row.n_base, row.n_current, row.p_value, row.p_adjusted
+                    );
+                }
+            }
             warns += (r.counts.warn > 0) as usize;
             untestable += r.counts.untestable;
             if let Some(m) = sc.improved {
