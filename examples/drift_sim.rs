@@ -471,8 +471,17 @@ fn main() {
                 for row in r.rows.iter().filter(|x| x.level == Some(Level::Fail)) {
                     eprintln!(
                         "  {}: {} {} {} {} base {:?} current {:?} n {}/{} p {:?} adj {:?}",
-                        sc.name, row.section, row.slice, row.key, row.metric, row.base,
-                        row.current, row.n_base, row.n_current, row.p_value, row.p_adjusted
+                        sc.name,
+                        row.section,
+                        row.slice,
+                        row.key,
+                        row.metric,
+                        row.base,
+                        row.current,
+                        row.n_base,
+                        row.n_current,
+                        row.p_value,
+                        row.p_adjusted
                     );
                 }
             }
