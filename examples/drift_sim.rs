@@ -328,6 +328,26 @@ fn scenarios() -> Vec<Scenario> {
         improved: None,
     };
     let shift = Some([1.5, 0.5, 1.5, 0.5]);
+    let power = |name, size: (u64, u64), change, target| Scenario {
+        name,
+        base: size,
+        current: size,
+        change,
+        target: Some(target),
+        improved: None,
+    };
+    let dur = |f| Change {
+        duration: Some(("slack", f)),
+        ..Change::default()
+    };
+    let err = |e| Change {
+        error: Some(("slack", e)),
+        ..Change::default()
+    };
+    let lat = |f| Change {
+        latency: Some(("timeout", f)),
+        ..Change::default()
+    };
     vec![
         null("null 200/200", (200, 60), (200, 60), None),
         null("null 1000/1000", (1000, 300), (1000, 300), None),
@@ -393,6 +413,62 @@ fn scenarios() -> Vec<Scenario> {
             target: Some(("slack", "error_rate")),
             improved: None,
         },
+        // the power table: smaller effects and other sizes (slack is 30 % of
+        // runs; the timeout source 30 % of cancels, 92 % of them with a latency)
+        power(
+            "duration x1.2, slack ~750 runs a side",
+            (2500, 500),
+            dur(1.2),
+            ("slack", "duration"),
+        ),
+        power(
+            "duration x1.5, slack ~150 runs a side",
+            (500, 100),
+            dur(1.5),
+            ("slack", "duration"),
+        ),
+        power(
+            "duration x1.5, slack ~3000 runs a side",
+            (10000, 500),
+            dur(1.5),
+            ("slack", "duration"),
+        ),
+        power(
+            "duration x2, slack ~150 runs a side",
+            (500, 100),
+            dur(2.0),
+            ("slack", "duration"),
+        ),
+        power(
+            "error +2 pp, slack ~3000 runs a side",
+            (10000, 500),
+            err(0.02),
+            ("slack", "error_rate"),
+        ),
+        power(
+            "error +5 pp, slack ~750 runs a side",
+            (2500, 500),
+            err(0.05),
+            ("slack", "error_rate"),
+        ),
+        power(
+            "error +5 pp, slack ~300 runs a side",
+            (1000, 200),
+            err(0.05),
+            ("slack", "error_rate"),
+        ),
+        power(
+            "cancel latency x1.5, timeout ~750 cancels a side",
+            (3000, 2500),
+            lat(1.5),
+            ("timeout", "cancel_latency"),
+        ),
+        power(
+            "cancel latency x2, timeout ~150 cancels a side",
+            (600, 500),
+            lat(2.0),
+            ("timeout", "cancel_latency"),
+        ),
         Scenario {
             name: "improvement: duration x0.5, channel slack",
             base: (2500, 500),
