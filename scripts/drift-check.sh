@@ -6,13 +6,15 @@
 #
 # Writes REPORT_DIR/<window>-drift.{md,json}. Exit 0: no window drifted;
 # 1: at least one drifted or is stale (pass --max-age 2d for freshness);
-# 2: usage error or an unreadable artifact. AUDITSUM overrides the binary.
+# 2: usage error or an unreadable artifact. The binary: $AUDITSUM, else
+# `auditsum` on PATH, else this checkout's target/release or target/debug build.
 # The windows are one family of tests: each diff gets --comparisons N (N the
 # number of windows), so the whole check keeps diff's false-alarm rate.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,11p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
 base=$1 current=$2 reports=$3; shift 3
-bin=${AUDITSUM:-auditsum}
+. "$(dirname "$0")/find-auditsum.sh"
+find_auditsum
 mkdir -p "$reports"
 
 names=()

@@ -268,7 +268,8 @@ def write_messy(out, runs, seed):
     decoys = {
         "README.txt": b"not an audit log\n",
         "baseline.json": b"{\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"decoy\"}\n",
-        "daemon/logs/notes.log": b"plain text first line\n{\"type\":\"heartbeat\"}\n",
+        # a text log: no JSON object within the first 5 lines that are sniffed
+        "daemon/logs/notes.log": b"plain text first line\n" * 5 + b"{\"type\":\"heartbeat\"}\n",
         "daemon/logs/old.jsonl.bak": b"{\"type\":\"heartbeat\"}\n",
         "gateway/.cache": b"{\"type\":\"heartbeat\"}\n",
     }

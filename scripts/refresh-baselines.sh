@@ -5,29 +5,50 @@
 #   scripts/refresh-baselines.sh LOG_DIR OUT_DIR [SINCE] [UNTIL]
 #
 # Writes OUT_DIR/{all,channel,gateway,backend-pi,backend-native}.{json,md}.
-# SINCE/UNTIL take anything `auditsum summarize --since` takes (default: the
-# last 7 days up to now). Anonymised when AUDITSUM_SALT is set (recommended for
-# artifacts that are committed). AUDITSUM overrides the binary.
+# SINCE/UNTIL take anything `auditsum summarize --since` takes (2026-02-20,
+# RFC 3339, or 7d before now); without them every event in LOG_DIR counts.
+# A window that selects nothing is not written (an old one is removed): it is
+# reported EMPTY with what the data holds, and the script exits 1. Exit 2: no
+# logs, or auditsum failed. Anonymised when AUDITSUM_SALT is set (recommended
+# for committed artifacts). The binary: $AUDITSUM, else `auditsum` on PATH,
+# else this checkout's target/release or target/debug build.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,12p' "$0" >&2; exit 2; }
-logs=$1 out=$2 since=${3:-7d} until=${4:-}
-bin=${AUDITSUM:-auditsum}
+[ $# -ge 2 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+logs=$1 out=$2 since=${3:-} until=${4:-}
+. "$(dirname "$0")/find-auditsum.sh"
+find_auditsum
 mkdir -p "$out"
 
-window=(--since "$since")
+window=()
+[ -n "$since" ] && window+=(--since "$since")
 [ -n "$until" ] && window+=(--until "$until")
 # one clock for every window of this refresh
 window+=(--now "$(date -u +%Y-%m-%dT%H:%M:%SZ)")
 privacy=()
 [ -n "${AUDITSUM_SALT:-}" ] && privacy=(--anonymize)
 
+status=0
 summarize() {
-  local name=$1; shift
-  "$bin" summarize "$logs" -q "${window[@]}" "${privacy[@]}" "$@" --out "$out/$name"
-  echo "refreshed $out/$name.{json,md}"
+  local name=$1 rc=0
+  shift
+  "$bin" summarize "$logs" -q --fail-empty "${window[@]}" "${privacy[@]}" "$@" \
+    --out "$out/$name" || rc=$?
+  case $rc in
+    0) echo "refreshed $out/$name.{json,md}" ;;
+    1)
+      rm -f "$out/$name.json" "$out/$name.md"
+      echo "EMPTY     $out/$name: the window selects nothing; not written" >&2
+      status=1
+      ;;
+    *)
+      echo "refresh-baselines: auditsum failed on window $name (exit $rc)" >&2
+      exit 2
+      ;;
+  esac
 }
 summarize all
 summarize channel --where origin=channel
 summarize gateway --where origin=gateway
 summarize backend-pi --where backend=pi
 summarize backend-native --where backend=native
+exit $status

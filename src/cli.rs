@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Summarise audit logs into a baseline (terminal table, JSON, Markdown).
-    #[command(visible_alias = "sum")]
+    #[command(visible_aliases = ["summarise", "sum"])]
     Summarize(summarize::Args),
     /// Compare two baselines and fail on drift (Markdown or JSON report).
     Diff(diff::Args),

@@ -412,7 +412,7 @@ fn usage_and_input_errors_exit_2_with_one_clear_line() {
 fn include_widens_the_net() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("events.txt"), "{\"type\":\"a\"}\n").unwrap();
-    let v = summarize_json(&[dir.path().to_str().unwrap()]);
+    let v = summarize_json(&[dir.path().to_str().unwrap(), "--allow-empty"]);
     assert_eq!(v["inputs"]["files"], 0);
     let v = summarize_json(&[dir.path().to_str().unwrap(), "--include", "*.txt"]);
     assert_eq!(v["inputs"]["files"], 1);
@@ -421,7 +421,7 @@ fn include_widens_the_net() {
         .arg(dir.path())
         .arg("-v")
         .assert()
-        .success()
+        .code(2)
         .stderr(predicate::str::contains("skipped").and(predicate::str::contains("events.txt")));
 }
 
@@ -517,11 +517,260 @@ fn empty_and_blank_inputs() {
         v["runs"]["total"]["duration_ms"],
         serde_json::json!({"count": 0})
     );
+}
+
+/// A folder without logs is an input error (exit 2), even with --strict,
+/// unless --allow-empty asks for an empty summary.
+#[test]
+fn no_log_files_is_an_error_unless_allowed() {
     let empty = tempfile::tempdir().unwrap();
+    fs::write(empty.path().join("notes.txt"), "{\"type\":\"a\"}\n").unwrap();
+    for extra in [&[][..], &["--strict"][..], &["--json", "-q"][..]] {
+        auditsum()
+            .arg("summarize")
+            .arg(empty.path())
+            .args(extra)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                predicate::str::starts_with("auditsum: error: no log files found in")
+                    .and(predicate::str::contains("1 file skipped (-v lists them)"))
+                    .and(predicate::str::contains("--allow-empty")),
+            );
+    }
     auditsum()
         .arg("summarize")
         .arg(empty.path())
+        .arg("--allow-empty")
         .assert()
         .success()
-        .stderr(predicate::str::contains("no log files found"));
+        .stderr(predicate::str::contains("warning: no log files found"));
+}
+
+fn gzip(text: &str) -> Vec<u8> {
+    use flate2::write::GzEncoder;
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap()
+}
+
+/// The names logrotate and common loggers give rotated files are read; a
+/// `.log` opening with a text banner is read (the banner counts malformed);
+/// whatever is passed over is counted on stderr.
+#[test]
+fn rotated_names_and_bannered_logs_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = |run: &str| {
+        format!("{{\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"{run}\",\"ts\":1}}\n")
+    };
+    let p = dir.path();
+    fs::write(p.join("audit.jsonl"), ev("a")).unwrap();
+    fs::write(p.join("audit.jsonl.1"), ev("b")).unwrap();
+    fs::write(p.join("audit.jsonl.2.gz"), gzip(&ev("c"))).unwrap();
+    fs::write(p.join("audit.log-20260227.gz"), gzip(&ev("d"))).unwrap();
+    fs::write(p.join("audit.log.2026-02-27"), ev("e")).unwrap();
+    fs::write(p.join("audit.log-2026-02-26_14"), ev("f")).unwrap();
+    fs::write(
+        p.join("gateway.log"),
+        format!("gateway 1.4 starting\nlistening on :8080\n\n{}", ev("g")),
+    )
+    .unwrap();
+    // passed over: not a log name, and a text log without JSON early on
+    fs::write(p.join("notes.txt"), ev("x")).unwrap();
+    fs::write(p.join("audit.jsonl.bak"), ev("y")).unwrap();
+    fs::write(p.join("text.log"), "a\nb\nc\nd\ne\nf\n").unwrap();
+    let v = summarize_json(&[p.to_str().unwrap()]);
+    assert_eq!(v["inputs"]["files"], 7, "{}", v["inputs"]);
+    assert_eq!(v["runs"]["total"]["runs"], 7);
+    assert_eq!(v["inputs"]["malformed_lines"], 2, "the banner lines");
+    auditsum()
+        .arg("summarize")
+        .arg(p)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "auditsum: 3 files skipped (-v lists them)",
+        ));
+    let verbose = auditsum()
+        .arg("summarize")
+        .arg(p)
+        .arg("-v")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(verbose.stderr).unwrap();
+    assert!(!stderr.contains("-v lists them"), "{stderr}");
+    for name in ["notes.txt", "audit.jsonl.bak", "text.log"] {
+        assert!(stderr.contains(&format!("{name}: ")), "{name}: {stderr}");
+    }
+    // -q: nothing on stderr
+    let quiet = auditsum()
+        .arg("summarize")
+        .arg(p)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty());
+}
+
+/// clap's usage errors are one `auditsum: error:` line with exit 2; help and
+/// version still print in full; `summarise` is the command the help spells.
+#[test]
+fn usage_errors_are_one_line_and_summarise_is_an_alias() {
+    for (args, says) in [
+        (
+            &["summarize", "fixtures/spellings", "--wher", "x"][..],
+            "similar argument exists: '--where'",
+        ),
+        (&["sumarize", "fixtures/spellings"][..], "'summarize'"),
+        (&["summarize"][..], "<PATH>"),
+        (
+            &["summarize", "fixtures/spellings", "--top", "many"][..],
+            "--top",
+        ),
+    ] {
+        let out = auditsum().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("auditsum: error: ") && stderr.lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains(says) && stderr.contains("--help"),
+            "{stderr}"
+        );
+    }
+    let british = summarize_json(&["fixtures/spellings"]);
+    let out = auditsum()
+        .args(["summarise", "fixtures/spellings", "--json", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        british
+    );
+    auditsum()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("summarise"));
+}
+
+/// The scripts find this checkout's build when `auditsum` is not on PATH, and
+/// say how to get one when there is none.
+#[test]
+fn scripts_find_the_binary_or_say_how() {
+    let dir = tempfile::tempdir().unwrap();
+    let scripts = dir.path().join("scripts");
+    fs::create_dir(&scripts).unwrap();
+    for s in ["refresh-baselines.sh", "drift-check.sh", "find-auditsum.sh"] {
+        fs::copy(root().join("scripts").join(s), scripts.join(s)).unwrap();
+    }
+    let run = |script: &str| {
+        StdCommand::new("bash")
+            .arg(scripts.join(script))
+            .args(["logs", "out", "more"])
+            .current_dir(dir.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("AUDITSUM")
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    for script in ["refresh-baselines.sh", "drift-check.sh"] {
+        let out = run(script);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("auditsum not found") && stderr.contains("cargo install --path"),
+            "{stderr}"
+        );
+    }
+    // a build in the checkout's target/debug is found
+    let debug = dir.path().join("target/debug");
+    fs::create_dir_all(&debug).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("auditsum"),
+        debug.join("auditsum"),
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    fs::copy(
+        root().join("fixtures/spellings/audit.jsonl"),
+        logs.join("audit.jsonl"),
+    )
+    .unwrap();
+    let out = StdCommand::new("bash")
+        .arg(scripts.join("refresh-baselines.sh"))
+        .args(["logs", "out"])
+        .current_dir(dir.path())
+        .env("PATH", "/usr/bin:/bin")
+        .env_remove("AUDITSUM")
+        .env_remove("AUDITSUM_SALT")
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("refreshed out/all.{json,md}"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// refresh-baselines.sh never publishes an empty window as refreshed: a
+/// window before the data is reported EMPTY, not written, and exits 1.
+#[test]
+fn refresh_refuses_empty_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("base");
+    fs::create_dir(&out_dir).unwrap();
+    fs::write(out_dir.join("all.json"), "{}").unwrap(); // an old baseline
+    let out = StdCommand::new("bash")
+        .arg(root().join("scripts/refresh-baselines.sh"))
+        .arg("fixtures/messy-small")
+        .arg(&out_dir)
+        .args(["2020-01-01", "2020-01-08"])
+        .current_dir(root())
+        .env("AUDITSUM", assert_cmd::cargo::cargo_bin("auditsum"))
+        .env_remove("AUDITSUM_SALT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stdout.contains("refreshed"), "{stdout}");
+    assert!(
+        stderr.contains("EMPTY") && stderr.contains("the data runs from 2026-02-25"),
+        "{stderr}"
+    );
+    assert!(
+        !out_dir.join("all.json").exists(),
+        "the old baseline is removed"
+    );
+    // the whole data (no window) refreshes every window
+    let out = StdCommand::new("bash")
+        .arg(root().join("scripts/refresh-baselines.sh"))
+        .arg("fixtures/messy-small")
+        .arg(&out_dir)
+        .current_dir(root())
+        .env("AUDITSUM", assert_cmd::cargo::cargo_bin("auditsum"))
+        .env_remove("AUDITSUM_SALT")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .matches("refreshed")
+            .count(),
+        5
+    );
 }

@@ -210,3 +210,127 @@ fn selection_errors_are_usage_errors() {
             .stderr(predicate::str::contains(msg));
     }
 }
+
+/// A `--where` typo keeps nothing: a warning names the values that exist (with
+/// a "did you mean"), and the table's header shows the filters in force.
+#[test]
+fn a_where_typo_says_what_exists() {
+    let out = auditsum()
+        .args([
+            "summarize",
+            "fixtures/messy-small",
+            "--where",
+            "channel=telgram",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("auditsum: warning: --where channel=telgram: no channel `telgram` in the data; did you mean telegram? (channels in the data: discord, gateway, signal, slack, telegram, unknown, whatsapp)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("\nfilters channel=telgram\n"), "{stdout}");
+
+    // one of two values matched nothing: said too, the other one still counts
+    let out = auditsum()
+        .args([
+            "summarize",
+            "fixtures/messy-small",
+            "--where",
+            "channel=slack",
+        ])
+        .args(["--where", "channel=Telegram", "--where", "backend=pi"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "channel=Telegram: no channel `Telegram` in the data; did you mean telegram?"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("backend=pi"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("\nfilters backend=pi, channel=slack|Telegram\n"),
+        "{stdout}"
+    );
+
+    // a value that exists, but not in the window
+    let out = auditsum()
+        .args([
+            "summarize",
+            "fixtures/messy-small",
+            "--where",
+            "channel=signal",
+        ])
+        .args(["--since", "2026-02-27T23:00:00Z"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("no channel `signal` in the window"),
+        "{stderr}"
+    );
+
+    // -q silences the warning; a clean selection says nothing
+    let quiet = auditsum()
+        .args([
+            "summarize",
+            "fixtures/messy-small",
+            "--where",
+            "channel=telgram",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty());
+    let fine = auditsum()
+        .args([
+            "summarize",
+            "fixtures/spellings",
+            "--where",
+            "channel=telegram",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(fine.stderr)
+        .unwrap()
+        .contains("warning: --where"));
+}
+
+/// A window beside the data keeps nothing: the warning gives the data's span;
+/// --fail-empty turns it into exit 1 (and says why even with -q).
+#[test]
+fn an_empty_window_says_where_the_data_is() {
+    let out = auditsum()
+        .args(["summarize", "fixtures/messy-small", "--since", "7d"])
+        .args(["--now", "2026-11-25T00:00:00Z", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("warning: the window (since 2026-11-18T00:00:00.000Z) holds no events: the data runs from 2026-02-25T00:00:01.000Z to 2026-02-27T23:56:29.904Z"),
+        "{stderr}"
+    );
+    let strict = auditsum()
+        .args(["summarize", "fixtures/messy-small", "--since", "2027-01-01"])
+        .args(["--fail-empty", "-q", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+    let stderr = String::from_utf8(strict.stderr).unwrap();
+    assert!(stderr.contains("the data runs from"), "{stderr}");
+    assert!(
+        stderr.contains("auditsum: --fail-empty: the summary holds no run, cancel, reaction or event (filters: since 2027-01-01T00:00:00.000Z)"),
+        "{stderr}"
+    );
+    auditsum()
+        .args(["summarize", "fixtures/messy-small", "--since", "2026-02-27"])
+        .args(["--fail-empty", "-q", "--json"])
+        .assert()
+        .success();
+}

@@ -35,3 +35,55 @@ pub fn stdout(bytes: &[u8]) -> io::Result<()> {
     out.write_all(bytes)?;
     out.flush()
 }
+
+/// clap's rendered usage error folded into one line: the error and its tips,
+/// then where the help is. E.g. `unexpected argument '--wher' found; tip: a
+/// similar argument exists: '--where' (see 'auditsum summarize --help')`.
+pub fn usage_line(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut command = None;
+    let mut in_usage = false;
+    for line in rendered.lines() {
+        let t = line.trim();
+        if let Some(usage) = t.strip_prefix("Usage:") {
+            in_usage = true;
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            command = Some(words.join(" "));
+        } else if t.is_empty() {
+            in_usage = false;
+        } else if !in_usage && !t.starts_with("For more information, try ") {
+            let t = t.strip_prefix("error: ").unwrap_or(t);
+            match parts.last_mut() {
+                // "the following required arguments were not provided:" + the list
+                Some(prev) if prev.ends_with(':') => *prev = format!("{prev} {t}"),
+                _ => parts.push(t.to_string()),
+            }
+        }
+    }
+    let command = command
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "auditsum".to_string());
+    format!("{} (see '{command} --help')", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usage_line;
+
+    #[test]
+    fn clap_errors_fold_into_one_line() {
+        let rendered = "error: unexpected argument '--wher' found\n\n  tip: a similar argument exists: '--where'\n\nUsage: auditsum summarize --where <KEY=VALUE> <PATH>...\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            usage_line(rendered),
+            "unexpected argument '--wher' found; tip: a similar argument exists: '--where' (see 'auditsum summarize --help')"
+        );
+        let missing = "error: the following required arguments were not provided:\n  <PATH>...\n\nUsage: auditsum summarize <PATH>...\n";
+        assert_eq!(
+            usage_line(missing),
+            "the following required arguments were not provided: <PATH>... (see 'auditsum summarize --help')"
+        );
+    }
+}

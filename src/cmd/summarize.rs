@@ -12,7 +12,7 @@ use crate::render::json::Json;
 use crate::render::markdown::Markdown;
 use crate::render::table::Table;
 use crate::render::Render;
-use crate::select::{parse_time, parse_where, Selection};
+use crate::select::{self, parse_time, parse_where, Selection};
 use crate::series::{self, window::AutoWindow, BucketSpec};
 use crate::time::parse_rfc3339_ms;
 use crate::ui;
@@ -76,6 +76,17 @@ pub struct Args {
     /// Bounds memory against logs with millions of fake ids.
     #[arg(long, value_name = "N", default_value_t = crate::aggregate::keys::DEFAULT_MAX_KEYS)]
     pub max_keys: usize,
+
+    /// A path that holds no log file is not an error: write an empty
+    /// summary (exit 0) instead of failing with exit 2.
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// Exit 1 when the summary holds nothing: no run, cancel, reaction or
+    /// event was selected (the artifacts are still written). For scripts that
+    /// must not publish empty baselines.
+    #[arg(long)]
+    pub fail_empty: bool,
 
     /// Print nothing but errors (and --json output).
     #[arg(long, short = 'q', conflicts_with = "verbose")]
@@ -297,17 +308,46 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             u.file, u.reason
         ));
     }
-    if !args.quiet {
-        if summary.sources == 0 {
-            ui::warn(&format!(
-                "no log files found in {} (looked for *.jsonl, *.ndjson, .gz/.zst, rotated *.log; name files explicitly or use --include)",
-                args.paths
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+    if summary.sources == 0 {
+        let looked = format!(
+            "no log files found in {} (looked for *.jsonl, *.ndjson, rotated *.log, *.jsonl.1, *.log-20260227, .gz/.zst{})",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            skipped_note(summary.skipped.len(), args.verbose)
+                .map(|n| format!("; {n}"))
+                .unwrap_or_default()
+        );
+        anyhow::ensure!(
+            args.allow_empty,
+            "{looked}; name files explicitly, widen the net with --include GLOB, or pass --allow-empty"
+        );
+        if !args.quiet {
+            ui::warn(&looked);
         }
+    } else if !args.quiet {
+        if let Some(n) = skipped_note(summary.skipped.len(), args.verbose) {
+            ui::note(&n);
+        }
+    }
+    let empty = select::kept_nothing(b);
+    // with -q, only a failing --fail-empty says why
+    let speak = !args.quiet || (args.fail_empty && empty);
+    if speak && select::needs_explaining(&cfg.selection, b) {
+        // one more pass without the selection, to say what the data holds
+        let all = pipeline::summarize(&Config {
+            selection: Selection::default(),
+            bucket: None,
+            ..cfg.clone()
+        })?;
+        let hide_sessions = anonymizer.is_some();
+        for msg in select::explain(&cfg.selection, b, &all.baseline, hide_sessions) {
+            ui::warn(&msg);
+        }
+    }
+    if !args.quiet {
         if b.inputs.overflowed_keys > 0 {
             ui::warn(&format!(
                 "more than {} distinct values in a table; {} values were counted under `(other)` (raise --max-keys to name them all; which values keep their name then depends on input order)",
@@ -376,5 +416,30 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             return Ok(Status::CheckFailed);
         }
     }
+    if args.fail_empty && empty {
+        ui::fail(
+            "--fail-empty",
+            &format!(
+                "the summary holds no run, cancel, reaction or event{}",
+                if b.filters.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (filters: {})", select::describe(&b.filters))
+                }
+            ),
+        );
+        return Ok(Status::CheckFailed);
+    }
     Ok(Status::Ok)
+}
+
+/// "N files skipped (-v lists them)", unless nothing was skipped or `-v`
+/// listed them already.
+fn skipped_note(skipped: usize, verbose: bool) -> Option<String> {
+    (skipped > 0 && !verbose).then(|| {
+        format!(
+            "{skipped} file{} skipped (-v lists them)",
+            if skipped == 1 { "" } else { "s" }
+        )
+    })
 }

@@ -46,38 +46,66 @@ pub struct Discovered {
 /// How a file name inside a directory classifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
-    /// `*.jsonl`, `*.ndjson`, optionally `.gz` / `.zst`.
+    /// `*.jsonl`, `*.ndjson`, also rotated (`.1`, `-20260227`, `.2026-02-27`),
+    /// optionally `.gz` / `.zst`.
     Jsonl,
-    /// `*.log`, `*.log.N`, optionally `.gz` / `.zst`: read when it sniffs as JSONL.
+    /// `*.log`, also rotated (`.1`, `-20260227`, `.2026-02-27`), optionally
+    /// `.gz` / `.zst`: read when it sniffs as JSONL.
     RotatedLog,
     Other,
 }
 
+/// How many non-blank lines [`sniff_jsonl`] looks at for a JSON object (a
+/// `.log` may open with a text banner).
+pub const SNIFF_LINES: usize = 5;
+
+/// True for what log rotation appends after the log's own name: one or more
+/// `.`/`-`/`_` separated stamps made of digits (`.1`, `.12`, `-20260227`,
+/// `.2026-02-27`, `.2026-02-27_14-00`, `-2026022714`, `.2026-02-27T14:00:00`).
+fn is_rotation_suffix(rest: &str) -> bool {
+    rest.starts_with(['.', '-', '_'])
+        && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+        && rest.ends_with(|c: char| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '_' | 'T' | ':'))
+}
+
+/// Whether `base` (compression suffix removed) is `STEM` + `ext` + an optional
+/// rotation suffix.
+fn has_log_ext(base: &str, ext: &str) -> bool {
+    base.match_indices(ext).any(|(at, _)| {
+        let rest = &base[at + ext.len()..];
+        at > 0 && (rest.is_empty() || is_rotation_suffix(rest))
+    })
+}
+
+/// Classify a file name found inside a directory: the names logrotate,
+/// Python's and Java's rotating handlers and most gateways write.
 pub fn classify_name(name: &str) -> NameKind {
     let base = name
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(name);
-    if base.ends_with(".jsonl") || base.ends_with(".ndjson") {
-        return NameKind::Jsonl;
-    }
-    let unnumbered = match base.rsplit_once('.') {
-        Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => stem,
-        _ => base,
-    };
-    if unnumbered.ends_with(".log") {
+    if has_log_ext(base, ".jsonl") || has_log_ext(base, ".ndjson") {
+        NameKind::Jsonl
+    } else if has_log_ext(base, ".log") {
         NameKind::RotatedLog
     } else {
         NameKind::Other
     }
 }
 
-/// True when the first non-blank line of the (decompressed) file is a JSON object.
+/// True when one of the first [`SNIFF_LINES`] non-blank lines of the
+/// (decompressed) file is a JSON object: a rotated `.log` may open with a text
+/// banner (`gateway started on :8080`) before its JSON lines.
 pub fn sniff_jsonl(path: &Path, max_line: usize) -> io::Result<bool> {
     let file = fs::File::open(path)?;
     let mut lines = LineReader::new(decoder(file)?, max_line, 0);
+    let mut looked = 0;
     while let Some((at, line, _)) = lines.next_line() {
         let Line::Text(mut text) = line else {
+            // an oversized line is not a banner
             return Ok(false);
         };
         if at == 0 {
@@ -87,8 +115,15 @@ pub fn sniff_jsonl(path: &Path, max_line: usize) -> io::Result<bool> {
             continue;
         }
         let trimmed = text.trim_ascii_start();
-        return Ok(trimmed.first() == Some(&b'{')
-            && serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok());
+        if trimmed.first() == Some(&b'{')
+            && serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok()
+        {
+            return Ok(true);
+        }
+        looked += 1;
+        if looked == SNIFF_LINES {
+            return Ok(false);
+        }
     }
     match lines.take_error() {
         Some(e) => Err(e),
@@ -231,8 +266,10 @@ fn walk(
                 NameKind::RotatedLog => match sniff_jsonl(path, opts.max_line) {
                     Ok(true) => true,
                     Ok(false) => {
-                        out.skipped
-                            .push((shown.clone(), "first line is not a JSON object".into()));
+                        out.skipped.push((
+                            shown.clone(),
+                            format!("none of its first {SNIFF_LINES} lines is a JSON object"),
+                        ));
                         false
                     }
                     Err(e) => {
@@ -286,6 +323,25 @@ mod tests {
             ("a.gz", Other),
             ("catalog", Other),
             ("x.log.", Other),
+            // rotation schemes: numbered, dated, compressed
+            ("audit.jsonl.1", Jsonl),
+            ("audit.jsonl.3.gz", Jsonl),
+            ("audit.ndjson-20260227.zst", Jsonl),
+            ("audit.log-20260227.gz", RotatedLog),
+            ("audit.log-20260227", RotatedLog),
+            ("audit.log.2026-02-27", RotatedLog),
+            ("audit.log.2026-02-27_14-00-00", RotatedLog),
+            ("audit.log.2026-02-27T14:00:00", RotatedLog),
+            ("audit.log-2026022714.gz", RotatedLog),
+            ("audit.2026-02-27.0.log.gz", RotatedLog),
+            ("audit-2026-02-27.log", RotatedLog),
+            ("audit.log.1.gz", RotatedLog),
+            ("audit.jsonl.old", Other),
+            ("audit.logs", Other),
+            ("audit.log.bak", Other),
+            ("audit.log.1a", Other),
+            (".log", Other),
+            ("audit.jsonl-", Other),
         ] {
             assert_eq!(classify_name(n), k, "{n}");
         }

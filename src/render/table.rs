@@ -209,13 +209,18 @@ impl Render for Table {
         };
         let _ = writeln!(
             o,
-            "{} files, {} bytes, {} events, {} malformed, {} unreadable\nwindow {window}\n",
+            "{} files, {} bytes, {} events, {} malformed, {} unreadable\nwindow {window}",
             i.files,
             i.bytes,
             i.events,
             i.malformed_lines,
             i.unreadable.len()
         );
+        if !b.filters.is_empty() {
+            // the selection, so that a narrowed table is never taken for the whole
+            let _ = writeln!(o, "filters {}", term(&crate::select::describe(&b.filters)));
+        }
+        o.push('\n');
 
         let run_head = [
             "channel", "runs", "done", "cancel", "error", "open", "done%", "cancel%", "error%",
