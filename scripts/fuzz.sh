@@ -7,6 +7,8 @@
 # plain or gzip/zstd, whole, truncated or corrupted), diff_artifact (diff's
 # artifact reader: whole artifacts, `hdr` strings, raw histogram bytes). Seeds
 # come from fixtures/ and the built binary.
+# plain or gzip/zstd, whole, truncated or corrupted), state (the state-file
+# reader: arbitrary bytes, arbitrary payloads, corrupted real states). Seeds come from fixtures/.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
 # accept the -Z flags cargo-fuzz passes; `-s none` skips the sanitizer runtime
 # (the code is safe Rust but for two `unsafe` blocks in the parser's fast path,
@@ -15,10 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-300}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
-mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact state)
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact corpus/state
 i=0
 while IFS= read -r line; do
   printf '%s' "$line" > "corpus/parse_line/seed-$i"; i=$((i + 1))
@@ -37,6 +41,11 @@ if art=$(cd .. && cargo run -q -- summarize fixtures/messy-small --json -q 2>/de
     i=$((i + 1))
   done < <(printf '%s' "$art" | grep -o '"hdr": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | head -20)
 fi
+# state: the log fixtures behind a mode byte that turns them into a state
+# and corrupts one byte of it
+for f in ../fixtures/messy-small/audit-000.jsonl ../fixtures/spellings/audit.jsonl; do
+  { printf '\002'; head -c 16000 "$f"; } > "corpus/state/seed-$(basename "$f")"
+done
 
 for t in "${targets[@]}"; do
   echo "== $t for ${secs}s"

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{completions, diff, man, summarize};
+use crate::cmd::{completions, diff, man, merge, summarize};
 use crate::ui::ColorChoice;
 
 #[derive(Debug, Parser)]
@@ -40,6 +40,8 @@ pub enum Command {
     Summarize(summarize::Args),
     /// Compare two baselines and fail on drift (Markdown or JSON report).
     Diff(diff::Args),
+    /// Merge state files (`summarize --state`) into artifacts or one state.
+    Merge(merge::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
     /// Print the man page (or write all pages into a folder).

@@ -19,5 +19,6 @@ pub mod pipeline;
 pub mod render;
 pub mod select;
 pub mod series;
+pub mod state;
 pub mod time;
 pub mod ui;

@@ -39,6 +39,11 @@ pub struct Config {
     pub max_keys: usize,
     /// `--bucket`: also build a time series.
     pub bucket: Option<BucketSpec>,
+    /// Keep what a state file needs (`Partial::for_state`): the selection is
+    /// then applied at finalisation, not while reading.
+    pub for_state: bool,
+    /// The name of standard input in samples and errors (`--label`).
+    pub label: Option<String>,
 }
 
 impl Default for Config {
@@ -52,6 +57,8 @@ impl Default for Config {
             selection: Selection::default(),
             max_keys: crate::aggregate::keys::DEFAULT_MAX_KEYS,
             bucket: None,
+            for_state: false,
+            label: None,
         }
     }
 }
@@ -59,7 +66,12 @@ impl Default for Config {
 impl Config {
     /// An empty partial state for this configuration.
     fn partial(&self) -> Partial {
-        Partial::new(self.max_keys).with_series(self.bucket)
+        let p = if self.for_state {
+            Partial::for_state(self.max_keys)
+        } else {
+            Partial::new(self.max_keys)
+        };
+        p.with_series(self.bucket)
     }
 }
 
@@ -69,6 +81,18 @@ pub trait Progress: Send + Sync {
     fn start(&self, files: u64, bytes: u64);
     fn advance(&self, files: u64, bytes: u64);
     fn finish(&self);
+}
+
+/// The merged partial state of a run, before finalisation.
+#[derive(Debug)]
+pub struct Collected {
+    pub partial: Partial,
+    /// Names of the files, by file index.
+    pub names: Vec<String>,
+    /// (path, why) of files passed over (shown with `-v`).
+    pub skipped: Vec<(String, String)>,
+    /// Number of log files found.
+    pub sources: usize,
 }
 
 /// The artifact plus what the run has to tell the user.
@@ -116,6 +140,16 @@ pub fn summarize(cfg: &Config) -> Result<Summary, Error> {
 
 /// [`summarize`], reporting progress.
 pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Summary, Error> {
+    let c = collect(cfg, progress)?;
+    Ok(Summary {
+        baseline: c.partial.finalize(&c.names, &cfg.selection),
+        skipped: c.skipped,
+        sources: c.sources,
+    })
+}
+
+/// Read everything into one merged partial state (not yet finalised).
+pub fn collect(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Collected, Error> {
     let include = globset(&cfg.include)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -133,7 +167,14 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
                 max_line,
             },
         )?;
-        let mut names: Vec<String> = found.sources.iter().map(Source::display).collect();
+        let mut names: Vec<String> = found
+            .sources
+            .iter()
+            .map(|s| match (s, &cfg.label) {
+                (Source::Stdin, Some(label)) => label.clone(),
+                _ => s.display(),
+            })
+            .collect();
         let mut head = cfg.partial();
         let units = plan(&found.sources, cfg.chunk_bytes.max(1), &mut head);
         for (path, why) in &found.problems {
@@ -188,8 +229,9 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
         if let Some(p) = progress {
             p.finish();
         }
-        Ok(Summary {
-            baseline: head.finalize(&names, &cfg.selection),
+        Ok(Collected {
+            partial: head,
+            names,
             skipped: found.skipped,
             sources: found.sources.len(),
         })
@@ -199,9 +241,14 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
 /// Summarise one in-memory stream (decompressed by its magic bytes) on the
 /// calling thread, as if it were one file named `name`. For fuzzing and tests.
 pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Baseline {
+    collect_stream(raw, cfg).finalize(&[name.to_string()], &cfg.selection)
+}
+
+/// The partial state of one in-memory stream, as file 0 (see [`summarize_stream`]).
+pub fn collect_stream<R: Read + Send>(raw: R, cfg: &Config) -> Partial {
     let mut acc = cfg.partial();
     read_stream(raw, 0, cfg.max_line_bytes.max(1), &cfg.selection, &mut acc);
-    acc.finalize(&[name.to_string()], &cfg.selection)
+    acc
 }
 
 fn source_size(src: &Source) -> u64 {

@@ -57,6 +57,35 @@ impl Interner {
         &self.names[id as usize]
     }
 
+    /// The values, by id.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    /// The cap this interner was made with.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// An interner holding `names` (ids in that order), as [`names`](Self::names)
+    /// gave them; `None` when a value repeats or there are more than the
+    /// cap allows (plus [`OTHER`]).
+    pub fn from_names(names: Vec<Box<str>>, max: usize, overflow: u64) -> Option<Interner> {
+        let mut i = Interner::new(max);
+        if names.len() > i.max.saturating_add(1) || u32::try_from(names.len()).is_err() {
+            return None;
+        }
+        i.overflow = overflow;
+        i.ids.reserve(names.len());
+        for (id, n) in names.iter().enumerate() {
+            if i.ids.insert(n.clone(), id as u32).is_some() {
+                return None;
+            }
+        }
+        i.names = names;
+        Some(i)
+    }
+
     /// For every id of `other`, the id of the same string here (interned as needed).
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
         self.overflow += other.overflow;

@@ -4,6 +4,7 @@
 //! files.
 
 pub mod cancels;
+pub mod groups;
 pub mod intern;
 pub mod keys;
 pub mod reactions;
@@ -26,6 +27,7 @@ use crate::series::{self, BucketSpec, SeriesPartial};
 use crate::time::format_ms;
 
 use cancels::{CancelSlice, CancelSlices, CancelsPartial};
+use groups::EventGroups;
 use keys::CappedMap;
 use reactions::ReactionsPartial;
 use runs::{RunSlice, RunsPartial};
@@ -113,6 +115,10 @@ pub struct Partial {
     pub reactions: ReactionsPartial,
     /// Counted per time step when a series is asked for (`--bucket`).
     pub series: Option<SeriesPartial>,
+    /// A state's partial: everything is kept and the selection is applied at
+    /// [`finalize`](Self::finalize) (see `groups`); `None` for a plain summary,
+    /// which applies it while reading.
+    pub groups: Option<EventGroups>,
 }
 
 impl Default for Partial {
@@ -136,15 +142,27 @@ impl Partial {
             window: None,
             event_types: CappedMap::new(max_keys),
             runs: RunsPartial::new(max_keys),
-            cancels: CancelsPartial::default(),
+            cancels: CancelsPartial::new(max_keys),
             reactions: ReactionsPartial::new(max_keys),
             series: None,
+            groups: None,
+        }
+    }
+
+    /// A partial for a state file: keeps what any later selection needs.
+    pub fn for_state(max_keys: usize) -> Partial {
+        Partial {
+            groups: Some(EventGroups::new(max_keys)),
+            ..Partial::new(max_keys)
         }
     }
 
     /// A partial state that also counts a time series of this bucket size.
     pub fn with_series(mut self, bucket: Option<BucketSpec>) -> Partial {
         self.series = bucket.map(SeriesPartial::new);
+        if let Some(b) = bucket {
+            self.cancels = std::mem::take(&mut self.cancels).with_grain(b.step_ms());
+        }
         self
     }
 
@@ -157,6 +175,13 @@ impl Partial {
         }
         if ev.etype == "run.state" {
             self.runs.observe(ev);
+        }
+        if let Some(g) = &mut self.groups {
+            if ev.etype == "run.cancel" {
+                self.cancels.observe(ev);
+            }
+            g.observe(ev);
+            return;
         }
         if !sel.in_window(ev.ts) {
             return;
@@ -205,6 +230,21 @@ impl Partial {
         }
     }
 
+    /// Give file `i` the index `to[i]` (states merged from several places;
+    /// every index in the partial is below `to.len()`).
+    pub fn renumber_files(&mut self, to: &[usize]) {
+        for (pos, _) in &mut self.samples {
+            pos.file = to[pos.file];
+        }
+        self.samples.sort_unstable();
+        for (file, _, _) in &mut self.part_lines {
+            *file = to[*file];
+        }
+        for (file, _) in &mut self.unreadable {
+            *file = to[*file];
+        }
+    }
+
     pub fn unreadable(&mut self, file: usize, reason: String) {
         self.unreadable.push((file, reason));
     }
@@ -235,10 +275,31 @@ impl Partial {
             }
             (s, None) | (None, s) => s,
         };
+        self.groups = match (self.groups.take(), o.groups) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            (g, None) | (None, g) => g,
+        };
     }
 
     /// Turn the merged state into the artifact. `file_names[i]` names file `i`.
+    ///
+    /// A state's partial applies `sel` here; its window must then fall on
+    /// whole minutes (`cancels::window_on_grain`, checked by the callers).
     pub fn finalize(mut self, file_names: &[String], sel: &Selection) -> Baseline {
+        let by_bucket = self.groups.is_some();
+        let mut group_overflow = 0;
+        if let Some(g) = self.groups.take() {
+            g.replay(
+                sel,
+                &mut self.event_types,
+                &mut self.reactions,
+                &mut self.window,
+            );
+            group_overflow = g.overflow();
+        }
         // line numbers: prefix sums of the lines of earlier parts of each file
         self.part_lines.sort_unstable();
         let mut before: Map<(usize, usize), u64> = Map::default();
@@ -276,9 +337,14 @@ impl Partial {
         // independent: the cancels only read the runs
         let (runs, cancel_slices) = rayon::join(
             || finalize_runs(&self.runs, sel),
-            || self.cancels.summarize(&self.runs, sel, self.max_keys),
+            || {
+                self.cancels
+                    .summarize(&self.runs, sel, self.max_keys, by_bucket)
+            },
         );
-        let overflowed_keys = self.event_types.overflow
+        let overflowed_keys = group_overflow
+            + self.cancels.overflow()
+            + self.event_types.overflow
             + self.runs.overflow()
             + self.reactions.overflow()
             + cancel_slices.by_source.overflow

@@ -5,9 +5,6 @@
 //! distinct ids collide with probability about n²/2¹²⁹), times as `i64`, and
 //! its attributes as ids into an [`Interner`].
 
-use std::hash::BuildHasher;
-use std::sync::OnceLock;
-
 use crate::aggregate::intern::Interner;
 use crate::aggregate::stats::Samples;
 use crate::aggregate::Map;
@@ -29,15 +26,21 @@ fn timed(k: TimeKey) -> Option<i64> {
     (k != UNTIMED).then_some(k)
 }
 
-/// A run id, hashed with a per-process random seed (so colliding ids cannot be
-/// prepared in advance; the output never depends on the seed).
+/// A run id, hashed to 128 bits with a fixed seed: the same id has the same
+/// key in every process and on every machine, so that the run tables of
+/// state files written apart merge (see docs/scale.md). Two distinct ids
+/// collide with probability about n²/2¹²⁹. The tables themselves hash these
+/// keys again with a per-process seed (foldhash), so crafted keys cannot
+/// flood them; an id crafted to collide with another only merges runs its
+/// author could have merged by reusing the id.
 pub type RunKey = u128;
 
+/// The seed of [`run_key`]; part of the state format (changing it is a new
+/// format version).
+pub const RUN_KEY_SEED: u64 = 0x6175_6469_7473_756d; // "auditsum"
+
 pub fn run_key(run_id: &str) -> RunKey {
-    static SEED: OnceLock<u64> = OnceLock::new();
-    let seed =
-        *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64));
-    xxhash_rust::xxh3::xxh3_128_with_seed(run_id.as_bytes(), seed)
+    xxhash_rust::xxh3::xxh3_128_with_seed(run_id.as_bytes(), RUN_KEY_SEED)
 }
 
 /// Terminal states, declared in the order of their state names
@@ -68,7 +71,8 @@ pub fn classify_state(s: &str) -> Option<State> {
     })
 }
 
-const NO_ID: u32 = u32::MAX;
+/// An absent attribute (no id).
+pub const NO_ID: u32 = u32::MAX;
 
 /// What is known of one run so far. Every field merges by `min`, so partial
 /// states combine exactly in any order.
@@ -83,8 +87,8 @@ pub struct RunPartial {
     pub cancel_requested: bool,
     /// Per [`Attr`] (indexed by it): time of the earliest event that carried
     /// the value, and the value's id (`NO_ID`: never carried).
-    attr_at: [TimeKey; 4],
-    attr: [u32; 4],
+    pub(crate) attr_at: [TimeKey; 4],
+    pub(crate) attr: [u32; 4],
 }
 
 impl Default for RunPartial {
@@ -307,6 +311,27 @@ impl RunsPartial {
             ev,
             &mut self.strings,
         );
+    }
+
+    /// A run table from parts read back from a state (the caller has checked
+    /// every attribute id against `strings`).
+    pub(crate) fn from_runs(
+        strings: [Interner; 4],
+        runs: impl IntoIterator<Item = (RunKey, RunPartial)>,
+    ) -> RunsPartial {
+        let mut p = RunsPartial {
+            shards: (0..SHARDS).map(|_| Map::default()).collect(),
+            strings,
+        };
+        for (k, r) in runs {
+            p.shards[shard_of(k)].insert(k, r);
+        }
+        p
+    }
+
+    /// Every run, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&RunKey, &RunPartial)> {
+        self.shards.iter().flat_map(|s| s.iter())
     }
 
     /// The run with this key, as it is reported.

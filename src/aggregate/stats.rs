@@ -25,6 +25,12 @@ pub fn hdr_highest_equivalent(v: u64) -> u64 {
     shape().highest_equivalent(v)
 }
 
+/// The smallest value an HDR histogram at [`SIGFIGS`] cannot tell from `v`
+/// (the value that names `v`'s bucket).
+pub fn hdr_lowest_equivalent(v: u64) -> u64 {
+    shape().lowest_equivalent(v)
+}
+
 /// Nearest rank (1-based) of percentile `p` (0 < p <= 100) among `n` values.
 pub fn nearest_rank(p: u64, n: u64) -> u64 {
     (p * n).div_ceil(100).max(1)
@@ -163,6 +169,109 @@ impl Samples {
     }
 }
 
+impl Samples {
+    /// Add every value of `b`. The values are known only to their HDR
+    /// bucket, which is all a summary reads beyond count, min, max and sum
+    /// (the histogram form answers exactly as the list form would).
+    pub fn absorb_buckets(&mut self, b: &Buckets) {
+        if b.counts.is_empty() {
+            return;
+        }
+        self.fold();
+        let f = self.folded.as_mut().expect("folded above");
+        for &(v, n) in &b.counts {
+            f.hist
+                .record_n(v, n)
+                .expect("an auto-resizing histogram records any u64");
+        }
+        f.min = f.min.min(b.min);
+        f.max = f.max.max(b.max);
+        f.sum += b.sum;
+    }
+}
+
+/// Values kept by HDR bucket: for each bucket (named by its lowest
+/// equivalent value, ascending) how many values fell in it, plus the exact
+/// min, max and sum. Its size is bounded by the number of distinct buckets
+/// (a few thousand at most), never by the number of values, and it answers
+/// every figure of [`Stats`] exactly as the values themselves would.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Buckets {
+    pub counts: Vec<(u64, u64)>,
+    pub min: u64,
+    pub max: u64,
+    pub sum: u128,
+}
+
+impl Buckets {
+    pub fn push(&mut self, v: u64) {
+        let first = self.counts.is_empty();
+        self.add_bucket(hdr_lowest_equivalent(v), 1);
+        if first {
+            (self.min, self.max) = (v, v);
+        } else {
+            self.min = self.min.min(v);
+            self.max = self.max.max(v);
+        }
+        self.sum += u128::from(v);
+    }
+
+    fn add_bucket(&mut self, at: u64, n: u64) {
+        match self.counts.binary_search_by_key(&at, |&(v, _)| v) {
+            Ok(i) => self.counts[i].1 += n,
+            Err(i) => self.counts.insert(i, (at, n)),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> u64 {
+        self.counts.iter().map(|&(_, n)| n).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Add every value of `o`.
+    pub fn absorb(&mut self, o: &Buckets) {
+        if o.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            *self = o.clone();
+            return;
+        }
+        for &(v, n) in &o.counts {
+            self.add_bucket(v, n);
+        }
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.sum += o.sum;
+    }
+
+    /// Whether the parts agree with each other (for values read from outside):
+    /// buckets ascending, named by their lowest value, non-empty, and min,
+    /// max and sum possible for them.
+    pub fn is_consistent(&self) -> bool {
+        let Some((&(lo, _), &(hi, _))) = self.counts.first().zip(self.counts.last()) else {
+            return self.min == 0 && self.max == 0 && self.sum == 0;
+        };
+        let ascending = self.counts.windows(2).all(|w| w[0].0 < w[1].0);
+        let named = self
+            .counts
+            .iter()
+            .all(|&(v, n)| n > 0 && hdr_lowest_equivalent(v) == v);
+        let n: u128 = self.counts.iter().map(|&(_, n)| u128::from(n)).sum();
+        ascending
+            && named
+            && self.min <= self.max
+            && hdr_lowest_equivalent(self.min) == lo
+            && hdr_lowest_equivalent(self.max) == hi
+            && self.sum >= u128::from(self.min) * n
+            && self.sum <= u128::from(self.max) * n
+    }
+}
+
 impl Folded {
     fn record(&mut self, v: u64) {
         self.hist
@@ -293,6 +402,32 @@ mod tests {
             vals[at..].iter().for_each(|&v| b.push(v));
             a.absorb(b);
             prop_assert_eq!(&a.summarize(with_hdr), &want);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        /// Values kept by bucket, split and absorbed anyhow, summarise like
+        /// the values themselves.
+        #[test]
+        fn buckets_summarise_like_values(
+            vals in prop::collection::vec(
+                prop_oneof![0u64..2_000, 0u64..5_000_000_000], 0..600),
+            cut in any::<prop::sample::Index>(),
+            with_hdr in any::<bool>(),
+        ) {
+            let want = summarize(&mut vals.clone(), with_hdr);
+            let at = if vals.is_empty() { 0 } else { cut.index(vals.len()) };
+            let (mut a, mut b) = (Buckets::default(), Buckets::default());
+            vals[..at].iter().for_each(|&v| a.push(v));
+            vals[at..].iter().for_each(|&v| b.push(v));
+            prop_assert!(a.is_consistent() && b.is_consistent());
+            a.absorb(&b);
+            prop_assert!(a.is_consistent());
+            prop_assert_eq!(a.len(), vals.len() as u64);
+            let mut s = Samples::default();
+            s.absorb_buckets(&a);
+            prop_assert_eq!(&s.summarize(with_hdr), &want);
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod diff;
 pub mod man;
+pub mod merge;
 pub mod summarize;
 
 use std::io::{self, Write};
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Summarize(args) => summarize::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

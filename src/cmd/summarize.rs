@@ -151,6 +151,18 @@ pub struct Args {
     )]
     pub salt: Option<String>,
 
+    /// Also write the partial state to FILE (`-`: standard output), for
+    /// `auditsum merge`; alone (without --json/--out) nothing else is printed.
+    /// The state keeps everything: a selection given here applies to the
+    /// artifacts only, and its bounds must fall on whole minutes.
+    #[arg(long, value_name = "FILE", help_heading = "Scale")]
+    pub state: Option<PathBuf>,
+
+    /// The name standard input goes by in samples, errors and states
+    /// (default `<stdin>`); states of several streams must have different labels.
+    #[arg(long, value_name = "NAME")]
+    pub label: Option<String>,
+
     /// Milliseconds of work before the progress bar appears (testing aid).
     #[arg(long, hide = true, default_value_t = 1000)]
     pub progress_delay_ms: u64,
@@ -167,7 +179,17 @@ const MAX_LINE_LIMIT: u64 = 4 << 30;
 
 /// The selection the flags ask for.
 fn selection(args: &Args) -> anyhow::Result<Selection> {
-    let now = match &args.now {
+    build_selection(&args.since, &args.until, &args.now, &args.wheres)
+}
+
+/// The selection of `--since`, `--until`, `--now` and `--where` (shared with `merge`).
+pub fn build_selection(
+    since: &Option<String>,
+    until: &Option<String>,
+    now: &Option<String>,
+    wheres: &[String],
+) -> anyhow::Result<Selection> {
+    let now = match now {
         Some(n) => parse_rfc3339_ms(n).with_context(|| {
             format!("--now {n}: not an RFC 3339 time (e.g. 2026-02-27T00:00:00Z)")
         })?,
@@ -179,8 +201,8 @@ fn selection(args: &Args) -> anyhow::Result<Selection> {
             .transpose()
     };
     let mut sel = Selection {
-        since: bound("since", &args.since)?,
-        until: bound("until", &args.until)?,
+        since: bound("since", since)?,
+        until: bound("until", until)?,
         ..Selection::default()
     };
     if let (Some(s), Some(u)) = (sel.since, sel.until) {
@@ -189,7 +211,7 @@ fn selection(args: &Args) -> anyhow::Result<Selection> {
             "--since must be before --until (the window is [since, until))"
         );
     }
-    for w in &args.wheres {
+    for w in wheres {
         let (attr, value) = parse_where(w).map_err(anyhow::Error::msg)?;
         sel.wheres.entry(attr).or_default().push(value);
     }
@@ -233,6 +255,14 @@ fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Res
     Ok(())
 }
 
+/// No table on stdout: `-q` with `--out` writes the files only, `--state`
+/// without `--out` the state only.
+fn files_or_state_only(args: &Args) -> bool {
+    let files_only = args.out.is_some() && args.quiet;
+    let state_only = args.state.is_some() && args.out.is_none();
+    files_only || state_only
+}
+
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let anonymizer = match (args.anonymize, &args.salt) {
         (false, _) => None,
@@ -255,7 +285,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         selection: selection(&args)?,
         max_keys: args.max_keys,
         bucket,
+        for_state: args.state.is_some(),
+        label: args.label.clone(),
     };
+    if args.state.is_some() {
+        anyhow::ensure!(
+            args.bucket.is_none() && args.auto_window.is_none(),
+            "--bucket and --auto-window cannot be combined with --state yet: states do not keep series (write the series with a separate summarize)"
+        );
+    }
     let auto_window = match &args.auto_window {
         Some(w) => {
             let want = AutoWindow::parse(w).map_err(|e| anyhow::anyhow!("--auto-window {e}"))?;
@@ -264,14 +302,36 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         }
         None => None,
     };
+    if args.state.is_some() {
+        crate::cmd::merge::check_grain(&cfg.selection)?;
+        anyhow::ensure!(
+            !(args.json && args.state.as_deref() == Some(std::path::Path::new("-"))),
+            "--json and --state - both write to standard output; send the state to a file"
+        );
+    }
     let started = std::time::Instant::now();
     let bar = if args.quiet {
         None
     } else {
         ui::Bar::new(std::time::Duration::from_millis(args.progress_delay_ms))
     };
-    let mut summary =
-        pipeline::summarize_with(&cfg, bar.as_ref().map(|b| b as &dyn pipeline::Progress))?;
+    let collected = pipeline::collect(&cfg, bar.as_ref().map(|b| b as &dyn pipeline::Progress))?;
+    let partial = match &args.state {
+        Some(path) => crate::cmd::merge::write_state(
+            path,
+            crate::state::State {
+                options: crate::state::Options::new(args.max_keys, args.max_line_bytes),
+                files: collected.names.clone(),
+                partial: collected.partial,
+            },
+        )?,
+        None => collected.partial,
+    };
+    let mut summary = pipeline::Summary {
+        baseline: partial.finalize(&collected.names, &cfg.selection),
+        skipped: collected.skipped,
+        sources: collected.sources,
+    };
     let elapsed = started.elapsed();
     if let Some(a) = &anonymizer {
         a.apply(&mut summary.baseline);
@@ -391,7 +451,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
     if let (true, Some(bytes)) = (args.json, &json_bytes) {
         stdout(bytes).context("writing to stdout")?;
-    } else if !(args.quiet && args.out.is_some()) {
+    } else if !files_or_state_only(&args) {
         stdout(
             &Table {
                 top: args.top,

@@ -1,0 +1,241 @@
+//! Event groups: what a state keeps of every event other than runs, so that
+//! `--since/--until` and `--where` can still be applied when states are
+//! merged. Events are folded into groups of events no selection can tell
+//! apart: same time bucket (whole minutes, [`GRAIN_MS`]) and same own
+//! attributes (backend, channel, origin, session). A group keeps its event
+//! types, reaction figures and earliest/latest time. Memory grows with
+//! distinct (minute, attributes) pairs, never with events.
+//!
+//! Only states use groups; a plain `summarize` applies the selection as it
+//! reads (see `Partial::record`). [`EventGroups::replay`] turns the groups
+//! of a selection into exactly what that reading would have counted.
+//!
+//! [`GRAIN_MS`]: crate::aggregate::cancels::GRAIN_MS
+
+use crate::aggregate::cancels::{bucket_in_window, bucket_of};
+use crate::aggregate::intern::Interner;
+use crate::aggregate::keys::CappedMap;
+use crate::aggregate::reactions::ReactionsPartial;
+use crate::aggregate::runs::{NO_ID, UNKNOWN, UNTIMED};
+use crate::aggregate::Map;
+use crate::event::Event;
+use crate::select::{Attr, Selection};
+
+/// Ids of [`EventGroups::strings`] beyond the four attributes.
+pub const ETYPE: usize = 4;
+pub const RULE: usize = 5;
+pub const REASON: usize = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub bucket: i64,
+    /// Own attribute ids, indexed by [`Attr`] ([`NO_ID`]: not carried).
+    pub attrs: [u32; 4],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Earliest and latest time ([`UNTIMED`]: untimed bucket).
+    pub first: i64,
+    pub last: i64,
+    /// (event type id, count).
+    pub types: Vec<(u32, u64)>,
+    pub matched: u64,
+    pub skipped: u64,
+    pub candidate_count_sum: u128,
+    /// (rule id or [`NO_ID`], matches).
+    pub rules: Vec<(u32, u64)>,
+    /// (reason id or [`NO_ID`], skips).
+    pub reasons: Vec<(u32, u64)>,
+}
+
+impl Default for Group {
+    fn default() -> Self {
+        Group {
+            first: UNTIMED,
+            last: i64::MIN,
+            types: Vec::new(),
+            matched: 0,
+            skipped: 0,
+            candidate_count_sum: 0,
+            rules: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+}
+
+fn bump(list: &mut Vec<(u32, u64)>, id: u32, n: u64) {
+    match list.iter_mut().find(|(i, _)| *i == id) {
+        Some((_, c)) => *c += n,
+        None => list.push((id, n)),
+    }
+}
+
+impl Group {
+    /// Number of events in the group.
+    pub fn events(&self) -> u64 {
+        self.types.iter().map(|&(_, n)| n).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EventGroups {
+    groups: Map<GroupKey, Group>,
+    /// Attribute values (indexed by [`Attr`]), then [`ETYPE`], [`RULE`], [`REASON`].
+    pub strings: [Interner; 7],
+}
+
+impl EventGroups {
+    pub fn new(max_keys: usize) -> EventGroups {
+        EventGroups {
+            groups: Map::default(),
+            strings: std::array::from_fn(|_| Interner::new(max_keys)),
+        }
+    }
+
+    pub(crate) fn from_parts(strings: [Interner; 7], groups: Map<GroupKey, Group>) -> EventGroups {
+        EventGroups { groups, strings }
+    }
+
+    pub fn groups(&self) -> impl Iterator<Item = (&GroupKey, &Group)> {
+        self.groups.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    pub fn overflow(&self) -> u64 {
+        self.strings.iter().map(|s| s.overflow).sum()
+    }
+
+    fn name(&self, which: usize, id: u32) -> Option<&str> {
+        (id != NO_ID).then(|| self.strings[which].name(id))
+    }
+
+    /// Count a valid event (any type).
+    pub fn observe(&mut self, ev: &Event<'_>) {
+        let strings = &mut self.strings;
+        let attrs = Attr::ALL.map(|a| ev.attr(a).map_or(NO_ID, |v| strings[a as usize].intern(v)));
+        let etype = strings[ETYPE].intern(ev.etype);
+        let key = GroupKey {
+            bucket: bucket_of(ev.ts),
+            attrs,
+        };
+        let g = self.groups.entry(key).or_default();
+        if let Some(t) = ev.ts {
+            g.first = g.first.min(t);
+            g.last = g.last.max(t);
+        }
+        bump(&mut g.types, etype, 1);
+        match ev.etype {
+            "reaction.match" => {
+                g.matched += 1;
+                let rule = ev.rule_name.map_or(NO_ID, |r| strings[RULE].intern(r));
+                bump(&mut g.rules, rule, 1);
+            }
+            "reaction.skip" => {
+                g.skipped += 1;
+                g.candidate_count_sum += u128::from(ev.candidate_count.unwrap_or(0));
+                let reason = ev.reason.map_or(NO_ID, |r| strings[REASON].intern(r));
+                bump(&mut g.reasons, reason, 1);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn merge(&mut self, mut o: EventGroups) {
+        if self.groups.len() < o.groups.len() {
+            std::mem::swap(self, &mut o);
+        }
+        let remap: Vec<Vec<u32>> = (0..7)
+            .map(|i| self.strings[i].absorb(&o.strings[i]))
+            .collect();
+        let map = |which: usize, id: u32| {
+            if id == NO_ID {
+                NO_ID
+            } else {
+                remap[which][id as usize]
+            }
+        };
+        self.groups.reserve(o.groups.len());
+        for (k, g) in o.groups {
+            let key = GroupKey {
+                bucket: k.bucket,
+                attrs: std::array::from_fn(|i| map(i, k.attrs[i])),
+            };
+            let mine = self.groups.entry(key).or_default();
+            mine.first = mine.first.min(g.first);
+            mine.last = mine.last.max(g.last);
+            mine.matched += g.matched;
+            mine.skipped += g.skipped;
+            mine.candidate_count_sum += g.candidate_count_sum;
+            for (id, n) in g.types {
+                bump(&mut mine.types, map(ETYPE, id), n);
+            }
+            for (id, n) in g.rules {
+                bump(&mut mine.rules, map(RULE, id), n);
+            }
+            for (id, n) in g.reasons {
+                bump(&mut mine.reasons, map(REASON, id), n);
+            }
+        }
+    }
+
+    /// What reading with selection `sel` would have counted in the event
+    /// types, the reactions and the window (bounds on whole buckets, see
+    /// `cancels::window_on_grain`).
+    pub fn replay(
+        &self,
+        sel: &Selection,
+        event_types: &mut CappedMap<u64>,
+        reactions: &mut ReactionsPartial,
+        window: &mut Option<(i64, i64)>,
+    ) {
+        // a fixed order: past the key cap the named keys do not depend on
+        // the table's hash order
+        let mut groups: Vec<(&GroupKey, &Group)> = self.groups.iter().collect();
+        groups.sort_unstable_by_key(|(k, _)| **k);
+        for (k, g) in groups {
+            if !bucket_in_window(sel, k.bucket) {
+                continue;
+            }
+            if !sel.matches(|a| self.name(a as usize, k.attrs[a as usize])) {
+                continue;
+            }
+            for &(id, n) in &g.types {
+                *event_types.slot(self.strings[ETYPE].name(id)) += n;
+            }
+            if g.first != UNTIMED {
+                *window = Some(match *window {
+                    None => (g.first, g.last),
+                    Some((a, b)) => (a.min(g.first), b.max(g.last)),
+                });
+            }
+            let channel = self.name(Attr::Channel as usize, k.attrs[Attr::Channel as usize]);
+            let channel = channel.unwrap_or(UNKNOWN);
+            if g.matched > 0 || g.skipped > 0 {
+                let slot = reactions.by_channel.slot(channel);
+                slot.matched += g.matched;
+                slot.skipped += g.skipped;
+            }
+            reactions.total.matched += g.matched;
+            reactions.total.skipped += g.skipped;
+            reactions.candidate_count_sum += g.candidate_count_sum;
+            for &(id, n) in &g.rules {
+                *reactions
+                    .by_rule
+                    .slot(self.name(RULE, id).unwrap_or(UNKNOWN)) += n;
+            }
+            for &(id, n) in &g.reasons {
+                *reactions
+                    .skip_reasons
+                    .slot(self.name(REASON, id).unwrap_or(UNKNOWN)) += n;
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! State files: a summary's partial state, written where the logs live and
+//! merged anywhere (`summarize --state`, `merge`). See docs/scale.md for the
+//! format and the rules.
+//!
+//! Layout: 8 magic bytes [`MAGIC`], the format version as a little-endian
+//! `u32` ([`VERSION`]), then one zstd frame (with content checksum) holding
+//! the postcard serialisation of the state (`wire`). A state holds every
+//! figure of the artifact in mergeable form, for every selection whose
+//! window falls on whole minutes.
+
+mod wire;
+
+use std::io::Read;
+
+use thiserror::Error;
+
+use crate::aggregate::cancels::GRAIN_MS;
+use crate::aggregate::Partial;
+
+pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
+pub const VERSION: u32 = 1;
+
+/// Options a state was made under that change its figures: states merge
+/// only when these are equal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Options {
+    pub max_keys: u64,
+    pub max_line_bytes: u64,
+    /// Width of the time buckets, ms.
+    pub grain_ms: i64,
+}
+
+impl Options {
+    pub fn new(max_keys: usize, max_line_bytes: usize) -> Options {
+        Options {
+            max_keys: max_keys as u64,
+            max_line_bytes: max_line_bytes as u64,
+            grain_ms: GRAIN_MS,
+        }
+    }
+
+    /// The first option that differs, as (`--flag`, mine, theirs).
+    fn differs(&self, o: &Options) -> Option<(&'static str, String, String)> {
+        if self.max_keys != o.max_keys {
+            return Some((
+                "--max-keys",
+                self.max_keys.to_string(),
+                o.max_keys.to_string(),
+            ));
+        }
+        if self.max_line_bytes != o.max_line_bytes {
+            return Some((
+                "--max-line-bytes",
+                self.max_line_bytes.to_string(),
+                o.max_line_bytes.to_string(),
+            ));
+        }
+        if self.grain_ms != o.grain_ms {
+            return Some((
+                "time grain (ms)",
+                self.grain_ms.to_string(),
+                o.grain_ms.to_string(),
+            ));
+        }
+        None
+    }
+}
+
+/// A partial state with the names of the files it read.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub options: Options,
+    /// Names of the files the partial refers to, by file index.
+    pub files: Vec<String>,
+    /// Made with [`Partial::for_state`].
+    pub partial: Partial,
+}
+
+#[derive(Debug, Error)]
+pub enum StateError {
+    #[error("{file}: not an auditsum state file (it does not start with the state magic bytes); make states with `auditsum summarize PATH... --state FILE`")]
+    NotAState { file: String },
+    #[error("{file}: state format version {found}, but this auditsum reads version {VERSION}; re-create the state with this version's `summarize --state`")]
+    Version { file: String, found: u32 },
+    #[error("{file}: corrupt or truncated state ({why}); re-create it with `summarize --state`")]
+    Corrupt { file: String, why: String },
+    #[error("{file}: made with {flag} {theirs}, but {first} with {flag} {mine}; states merge only when made with the same options")]
+    Options {
+        file: String,
+        first: String,
+        flag: &'static str,
+        mine: String,
+        theirs: String,
+    },
+    #[error("{file}: it also counts `{name}`, which {other} counts already; each input file must be in one state only")]
+    Overlap {
+        file: String,
+        other: String,
+        name: String,
+    },
+    #[error("{file}: the counts of the merged states exceed 2^64; merge fewer states at once")]
+    Overflow { file: String },
+}
+
+impl State {
+    /// An empty state (the identity of [`merge`]).
+    pub fn empty(options: Options) -> State {
+        State {
+            partial: Partial::for_state(options.max_keys as usize),
+            options,
+            files: Vec::new(),
+        }
+    }
+
+    /// The state's bytes. The same files read under the same options give
+    /// the same bytes, however the work was split.
+    pub fn encode(&self) -> Vec<u8> {
+        let payload = wire::to_bytes(self);
+        let mut out = Vec::with_capacity(payload.len() / 2 + 16);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        let mut z = zstd::Encoder::new(out, 3).expect("zstd level 3 is valid");
+        z.include_checksum(true).expect("a valid zstd parameter");
+        std::io::Write::write_all(&mut z, &payload).expect("writing to memory cannot fail");
+        z.finish().expect("writing to memory cannot fail")
+    }
+
+    /// Read a state; `file` names it in errors. Never panics: anything
+    /// that is not a well-formed state of this version is an error.
+    pub fn decode(bytes: &[u8], file: &str) -> Result<State, StateError> {
+        let corrupt = |why: String| StateError::Corrupt {
+            file: file.to_string(),
+            why,
+        };
+        let Some(rest) = bytes.strip_prefix(MAGIC) else {
+            return Err(StateError::NotAState {
+                file: file.to_string(),
+            });
+        };
+        let Some((version, body)) = rest.split_first_chunk::<4>() else {
+            return Err(corrupt("no format version".into()));
+        };
+        let found = u32::from_le_bytes(*version);
+        if found != VERSION {
+            return Err(StateError::Version {
+                file: file.to_string(),
+                found,
+            });
+        }
+        // a state compresses a few times at most: refuse decompression bombs
+        let limit = (body.len() as u64)
+            .saturating_mul(64)
+            .saturating_add(64 << 20);
+        let mut payload = Vec::new();
+        zstd::Decoder::new(body)
+            .map_err(|e| corrupt(e.to_string()))?
+            .take(limit + 1)
+            .read_to_end(&mut payload)
+            .map_err(|e| corrupt(format!("zstd: {e}")))?;
+        if payload.len() as u64 > limit {
+            return Err(corrupt(format!(
+                "it decompresses to more than {limit} bytes"
+            )));
+        }
+        wire::from_bytes(&payload).map_err(corrupt)
+    }
+}
+
+/// Merge states (`name`, state) into one: associative and commutative. Files
+/// are renumbered in path order, so malformed-line samples come out in the
+/// order a `summarize` of one folder reads them.
+pub fn merge(states: Vec<(String, State)>) -> Result<State, StateError> {
+    let mut it = states.into_iter();
+    let Some((first_name, first)) = it.next() else {
+        return Ok(State::empty(Options::new(
+            crate::aggregate::keys::DEFAULT_MAX_KEYS,
+            crate::pipeline::DEFAULT_MAX_LINE,
+        )));
+    };
+    let rest: Vec<(String, State)> = it.collect();
+    // which state counts each file (a file in two states would count twice)
+    let mut owner: std::collections::HashMap<String, String> = Default::default();
+    let mut totals = [0u64; 5];
+    for (name, s) in std::iter::once((&first_name, &first)).chain(rest.iter().map(|(n, s)| (n, s)))
+    {
+        if let Some((flag, mine, theirs)) = first.options.differs(&s.options) {
+            return Err(StateError::Options {
+                file: name.clone(),
+                first: first_name.clone(),
+                flag,
+                mine,
+                theirs,
+            });
+        }
+        for f in &s.files {
+            if let Some(other) = owner.insert(f.clone(), name.clone()) {
+                return Err(StateError::Overlap {
+                    file: name.clone(),
+                    other,
+                    name: f.clone(),
+                });
+            }
+        }
+        let p = &s.partial;
+        for (t, v) in totals
+            .iter_mut()
+            .zip([p.files, p.bytes, p.events, p.malformed, p.untimed])
+        {
+            *t = t
+                .checked_add(v)
+                .ok_or_else(|| StateError::Overflow { file: name.clone() })?;
+        }
+    }
+    // every name once, in path order (the order `summarize` reads a folder in)
+    let mut names: Vec<String> = owner.into_keys().collect();
+    names.sort_by(|a, b| {
+        std::path::Path::new(a)
+            .cmp(std::path::Path::new(b))
+            .then(a.cmp(b))
+    });
+    let index: std::collections::HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let options = first.options.clone();
+    let mut out = Partial::for_state(options.max_keys as usize);
+    for (_, s) in std::iter::once((first_name, first)).chain(rest) {
+        let remap: Vec<usize> = s.files.iter().map(|f| index[f.as_str()]).collect();
+        let mut p = s.partial;
+        p.renumber_files(&remap);
+        out.merge(p);
+    }
+    Ok(State {
+        options,
+        files: names,
+        partial: out,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,85 @@
+use super::*;
+use crate::event::parse_line;
+
+fn state_of(lines: &[&str], file: &str) -> State {
+    let mut p = Partial::for_state(1000);
+    for l in lines {
+        match parse_line(l.as_bytes()) {
+            Ok(ev) => p.record(&ev, &crate::select::Selection::default()),
+            Err(why) => p.malformed(
+                crate::aggregate::LinePos {
+                    file: 0,
+                    part: 0,
+                    line: 1,
+                },
+                why,
+                l.as_bytes(),
+            ),
+        }
+    }
+    p.files = 1;
+    p.part_lines.push((0, 0, lines.len() as u64));
+    State {
+        options: Options::new(1000, 1 << 20),
+        files: vec![file.to_string()],
+        partial: p,
+    }
+}
+
+const LINES: [&str; 6] = [
+    r#"{"type":"run.state","run_id":"r1","state":"start","ts":1000,"channel":"slack","session_id":"s"}"#,
+    r#"{"type":"run.state","run_id":"r1","state":"complete","ts":5000}"#,
+    r#"{"type":"run.cancel","run_id":"r1","ts":2000,"latency_ms":40,"acknowledged":true}"#,
+    r#"{"type":"reaction.skip","channel":"slack","reason":"cooldown","candidate_count":3,"ts":7}"#,
+    r#"{"type":"reaction.match","rule_name":"hi","ts":8}"#,
+    r#"not json"#,
+];
+
+#[test]
+fn round_trip_keeps_every_figure() {
+    let s = state_of(&LINES, "a.jsonl");
+    let bytes = s.encode();
+    assert_eq!(&bytes[..8], MAGIC);
+    let back = State::decode(&bytes, "a.state").unwrap();
+    assert_eq!(back.encode(), bytes, "decode then encode is the identity");
+    let sel = crate::select::Selection::default();
+    let names = ["a.jsonl".to_string()];
+    assert_eq!(
+        s.partial.finalize(&names, &sel),
+        back.partial.finalize(&names, &sel)
+    );
+}
+
+#[test]
+fn refusals_name_the_file() {
+    let s = state_of(&LINES, "a.jsonl");
+    let bytes = s.encode();
+    let err = |b: &[u8]| State::decode(b, "x.state").unwrap_err().to_string();
+    assert!(err(b"hello").contains("not an auditsum state"));
+    let mut v2 = bytes.clone();
+    v2[8] = 2;
+    assert!(err(&v2).contains("version 2"));
+    for cut in [9, 12, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(err(&bytes[..cut]).starts_with("x.state: corrupt"), "{cut}");
+    }
+    let mut flipped = bytes.clone();
+    let n = flipped.len();
+    flipped[n - 6] ^= 0x40;
+    assert!(err(&flipped).contains("corrupt"));
+
+    let mut other = state_of(&LINES, "b.jsonl");
+    other.options.max_keys = 10;
+    let e = merge(vec![("a".into(), s.clone()), ("b".into(), other)]).unwrap_err();
+    assert!(e.to_string().contains("b: made with --max-keys 10"), "{e}");
+    let e = merge(vec![("a".into(), s.clone()), ("c".into(), s)]).unwrap_err();
+    assert!(e.to_string().contains("also counts `a.jsonl`"), "{e}");
+}
+
+#[test]
+fn identical_inputs_give_identical_bytes() {
+    let a = state_of(&LINES, "a.jsonl");
+    let mut rev = LINES;
+    rev.reverse();
+    let b = state_of(&rev, "a.jsonl");
+    assert_eq!(a.encode(), b.encode());
+}

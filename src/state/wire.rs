@@ -1,0 +1,643 @@
+//! The serialised form of a state (postcard, inside the zstd frame of
+//! `State::encode`), and the checks that make reading it total: every id,
+//! index and count of a decoded state is checked before it is used, so a
+//! crafted state is an error, never a panic or a wrong sum.
+//!
+//! Compactness (docs/scale.md quotes the figures): strings are interned per
+//! table and sorted, so ids are small varints and the bytes are a function of
+//! the input alone; a run stores its 16-byte key, its first time relative to
+//! the state's earliest, and every other time relative to its first.
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::cancels::{bucket_of, CancelGroup, CancelKey, CancelsPartial};
+use crate::aggregate::groups::{EventGroups, Group, GroupKey};
+use crate::aggregate::intern::Interner;
+use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial, Terminal, NO_ID, UNTIMED};
+use crate::aggregate::stats::Buckets;
+use crate::aggregate::{LinePos, Map, Partial};
+use crate::event::Malformed;
+use crate::state::{Options, State};
+
+const REASONS: [Malformed; 5] = [
+    Malformed::Utf8,
+    Malformed::Json,
+    Malformed::NotObject,
+    Malformed::NoType,
+    Malformed::Oversized,
+];
+
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    options: Options,
+    files: Vec<String>,
+    files_read: u64,
+    bytes: u64,
+    events: u64,
+    malformed: u64,
+    untimed: u64,
+    /// (file, part, line, reason code).
+    samples: Vec<(u64, u64, u64, u8)>,
+    part_lines: Vec<(u64, u64, u64)>,
+    unreadable: Vec<(u64, String)>,
+    run_strings: [Strings; 4],
+    /// Earliest timed first event of any run.
+    run_base: i64,
+    runs: Vec<WireRun>,
+    cancel_strings: [Strings; 5],
+    cancels: Vec<WireCancel>,
+    event_strings: [Strings; 7],
+    groups: Vec<WireGroup>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Strings {
+    names: Vec<String>,
+    overflow: u64,
+}
+
+/// Ids are stored plus one (0: absent); times as described in the module doc.
+#[derive(Serialize, Deserialize)]
+struct WireRun {
+    key: [u8; 16],
+    /// Bits 0-1: terminal (0 none, 1 cancelled, 2 complete, 3 error); bit 2: cancel requested.
+    flags: u8,
+    /// 0: untimed; else first - run_base + 1.
+    first: u64,
+    /// 0: untimed; else t - first + 1.
+    start: u64,
+    terminal_at: u64,
+    attr_at: [u64; 4],
+    attr: [u32; 4],
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireCancel {
+    bucket: i64,
+    run: Option<[u8; 16]>,
+    source: u32,
+    attrs: [u32; 4],
+    count: u64,
+    acknowledged: u64,
+    latencies: WireBuckets,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireBuckets {
+    counts: Vec<(u64, u64)>,
+    min: u64,
+    max: u64,
+    sum: u128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireGroup {
+    bucket: i64,
+    attrs: [u32; 4],
+    first: i64,
+    last: i64,
+    types: Vec<(u32, u64)>,
+    matched: u64,
+    skipped: u64,
+    candidate_count_sum: u128,
+    rules: Vec<(u32, u64)>,
+    reasons: Vec<(u32, u64)>,
+}
+
+/// The names of an interner that something still refers to (`used`, by id),
+/// sorted, and for each old id its new one. Names no longer referred to (a
+/// run's attribute replaced by an earlier one) depend on reading order, so
+/// they are left out: the bytes depend on the input alone.
+fn sorted_strings(i: &Interner, used: &[bool]) -> (Strings, Vec<u32>) {
+    let mut order: Vec<u32> = (0..i.len() as u32)
+        .filter(|&id| used[id as usize])
+        .collect();
+    order.sort_unstable_by(|&a, &b| i.name(a).cmp(i.name(b)));
+    let mut new_id = vec![NO_ID; i.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old as usize] = new as u32;
+    }
+    let names = order.iter().map(|&o| i.name(o).to_string()).collect();
+    (
+        Strings {
+            names,
+            overflow: i.overflow,
+        },
+        new_id,
+    )
+}
+
+/// Which ids of `interners` the `ids` refer to ((interner, id) pairs).
+fn used<const N: usize>(
+    interners: &[Interner; N],
+    ids: impl Iterator<Item = (usize, u32)>,
+) -> [Vec<bool>; N] {
+    let mut u: [Vec<bool>; N] = std::array::from_fn(|i| vec![false; interners[i].len()]);
+    for (which, id) in ids {
+        if id != NO_ID {
+            u[which][id as usize] = true;
+        }
+    }
+    u
+}
+
+fn tables<const N: usize>(
+    interners: &[Interner; N],
+    ids: impl Iterator<Item = (usize, u32)>,
+) -> (Vec<Strings>, Vec<Vec<u32>>) {
+    let u = used(interners, ids);
+    interners
+        .iter()
+        .zip(&u)
+        .map(|(i, u)| sorted_strings(i, u))
+        .unzip()
+}
+
+fn put_id(map: &[u32], id: u32) -> u32 {
+    if id == NO_ID {
+        0
+    } else {
+        map[id as usize] + 1
+    }
+}
+
+fn put_time(t: i64, base: i64) -> u64 {
+    if t == UNTIMED {
+        0
+    } else {
+        (t as i128 - base as i128 + 1) as u64
+    }
+}
+
+pub(super) fn to_bytes(s: &State) -> Vec<u8> {
+    let p = &s.partial;
+    let empty = EventGroups::new(1);
+    let groups = p.groups.as_ref().unwrap_or(&empty);
+
+    let (run_strings, run_ids) = tables(
+        &p.runs.strings,
+        p.runs
+            .iter()
+            .flat_map(|(_, r)| r.attr.into_iter().enumerate()),
+    );
+    let run_base = p
+        .runs
+        .iter()
+        .map(|(_, r)| r.first)
+        .filter(|&t| t != UNTIMED)
+        .min()
+        .unwrap_or(0);
+    let mut runs: Vec<WireRun> = p
+        .runs
+        .iter()
+        .map(|(k, r)| {
+            let terminal = match r.terminal {
+                None => 0,
+                Some(Terminal::Cancelled) => 1,
+                Some(Terminal::Complete) => 2,
+                Some(Terminal::Error) => 3,
+            };
+            WireRun {
+                key: k.to_be_bytes(),
+                flags: terminal | (u8::from(r.cancel_requested) << 2),
+                first: put_time(r.first, run_base),
+                start: put_time(r.start, r.first),
+                terminal_at: put_time(r.terminal_at, r.first),
+                attr_at: r.attr_at.map(|t| put_time(t, r.first)),
+                attr: std::array::from_fn(|i| put_id(&run_ids[i], r.attr[i])),
+            }
+        })
+        .collect();
+    runs.sort_unstable_by_key(|r| r.key);
+
+    let (cancel_strings, cancel_ids) = tables(
+        &p.cancels.strings,
+        p.cancels.groups().flat_map(|(k, _)| {
+            k.attrs
+                .into_iter()
+                .enumerate()
+                .chain([(crate::aggregate::cancels::SOURCE, k.source)])
+        }),
+    );
+    let mut cancels: Vec<WireCancel> = p
+        .cancels
+        .groups()
+        .map(|(k, g)| WireCancel {
+            bucket: k.bucket,
+            run: k.run.map(|r| r.to_be_bytes()),
+            source: put_id(&cancel_ids[4], k.source),
+            attrs: std::array::from_fn(|i| put_id(&cancel_ids[i], k.attrs[i])),
+            count: g.count,
+            acknowledged: g.acknowledged,
+            latencies: WireBuckets {
+                counts: g.latencies.counts.clone(),
+                min: g.latencies.min,
+                max: g.latencies.max,
+                sum: g.latencies.sum,
+            },
+        })
+        .collect();
+    cancels.sort_unstable_by(|a, b| {
+        (a.bucket, a.run, a.source, a.attrs).cmp(&(b.bucket, b.run, b.source, b.attrs))
+    });
+
+    use crate::aggregate::groups::{ETYPE, REASON, RULE};
+    let (event_strings, event_ids) = tables(
+        &groups.strings,
+        groups.groups().flat_map(|(k, g)| {
+            let lists = [(ETYPE, &g.types), (RULE, &g.rules), (REASON, &g.reasons)];
+            k.attrs.into_iter().enumerate().chain(
+                lists
+                    .into_iter()
+                    .flat_map(|(which, l)| l.iter().map(move |&(id, _)| (which, id))),
+            )
+        }),
+    );
+    let list = |l: &[(u32, u64)], ids: &[u32]| {
+        let mut v: Vec<(u32, u64)> = l.iter().map(|&(i, n)| (put_id(ids, i), n)).collect();
+        v.sort_unstable();
+        v
+    };
+    let mut wgroups: Vec<WireGroup> = groups
+        .groups()
+        .map(|(k, g)| WireGroup {
+            bucket: k.bucket,
+            attrs: std::array::from_fn(|i| put_id(&event_ids[i], k.attrs[i])),
+            first: g.first,
+            last: g.last,
+            types: list(&g.types, &event_ids[4]),
+            matched: g.matched,
+            skipped: g.skipped,
+            candidate_count_sum: g.candidate_count_sum,
+            rules: list(&g.rules, &event_ids[5]),
+            reasons: list(&g.reasons, &event_ids[6]),
+        })
+        .collect();
+    wgroups.sort_unstable_by_key(|g| (g.bucket, g.attrs));
+
+    // lines numbered within their file (not their work unit), so the bytes
+    // do not depend on how the files were split into byte ranges
+    let mut parts = p.part_lines.clone();
+    parts.sort_unstable();
+    let mut before: Map<(usize, usize), u64> = Map::default();
+    let mut per_file: Vec<(u64, u64, u64)> = Vec::new();
+    for &(f, part, n) in &parts {
+        match per_file.last_mut() {
+            Some(last) if last.0 == f as u64 => {
+                before.insert((f, part), last.2);
+                last.2 = last.2.saturating_add(n);
+            }
+            _ => {
+                before.insert((f, part), 0);
+                per_file.push((f as u64, 0, n));
+            }
+        }
+    }
+    let mut samples: Vec<(u64, u64, u64, u8)> = p
+        .samples
+        .iter()
+        .map(|(pos, why)| {
+            let code = REASONS.iter().position(|r| r == why).unwrap_or(0) as u8;
+            let at = before.get(&(pos.file, pos.part)).copied().unwrap_or(0);
+            (pos.file as u64, 0, at.saturating_add(pos.line), code)
+        })
+        .collect();
+    samples.sort_unstable();
+    let part_lines = per_file;
+    let mut unreadable: Vec<(u64, String)> = p
+        .unreadable
+        .iter()
+        .map(|(f, why)| (*f as u64, why.clone()))
+        .collect();
+    unreadable.sort();
+
+    let w = Wire {
+        options: s.options.clone(),
+        files: s.files.clone(),
+        files_read: p.files,
+        bytes: p.bytes,
+        events: p.events,
+        malformed: p.malformed,
+        untimed: p.untimed,
+        samples,
+        part_lines,
+        unreadable,
+        run_strings: to_array(run_strings),
+        run_base,
+        runs,
+        cancel_strings: to_array(cancel_strings),
+        cancels,
+        event_strings: to_array(event_strings),
+        groups: wgroups,
+    };
+    postcard::to_stdvec(&w).expect("serialising to memory cannot fail")
+}
+
+fn to_array<const N: usize>(v: Vec<Strings>) -> [Strings; N] {
+    v.try_into()
+        .unwrap_or_else(|_| unreachable!("one entry per interner"))
+}
+
+/// Decoding: every check that keeps a crafted state from panicking or
+/// producing a wrong sum.
+struct Check {
+    events: u64,
+}
+
+fn interners<const N: usize>(strings: [Strings; N], max: usize) -> Result<[Interner; N], String> {
+    let mut out = Vec::with_capacity(N);
+    for s in strings {
+        let names: Vec<Box<str>> = s.names.into_iter().map(String::into_boxed_str).collect();
+        out.push(
+            Interner::from_names(names, max, s.overflow)
+                .ok_or("a string table repeats a value or exceeds --max-keys")?,
+        );
+    }
+    Ok(out
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("N interners built")))
+}
+
+fn get_id(v: u32, len: usize) -> Result<u32, String> {
+    match v {
+        0 => Ok(NO_ID),
+        v if ((v - 1) as usize) < len => Ok(v - 1),
+        _ => Err("a string id is out of range".into()),
+    }
+}
+
+fn get_time(d: u64, base: i64) -> Result<i64, String> {
+    if d == 0 {
+        return Ok(UNTIMED);
+    }
+    i64::try_from(base as i128 + d as i128 - 1)
+        .ok()
+        .filter(|&t| t != UNTIMED)
+        .ok_or_else(|| "a time is out of range".into())
+}
+
+fn key_of(b: [u8; 16]) -> RunKey {
+    u128::from_be_bytes(b)
+}
+
+impl Check {
+    /// A count that cannot exceed the state's events.
+    fn count(&self, n: u64, what: &str) -> Result<(), String> {
+        if n > self.events {
+            return Err(format!(
+                "{what} count {n} exceeds the {} events",
+                self.events
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
+    let (w, rest): (Wire, &[u8]) =
+        postcard::take_from_bytes(bytes).map_err(|e| format!("postcard: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!("{} bytes after the state", rest.len()));
+    }
+    if w.options.grain_ms != crate::aggregate::cancels::GRAIN_MS {
+        return Err(format!("time grain {} ms", w.options.grain_ms));
+    }
+    let max_keys = usize::try_from(w.options.max_keys)
+        .map_err(|_| "--max-keys out of range".to_string())?
+        .max(1);
+    let check = Check { events: w.events };
+    let nfiles = w.files.len();
+    {
+        let mut seen = std::collections::HashSet::new();
+        if !w.files.iter().all(|f| seen.insert(f.as_str())) {
+            return Err("a file is named twice".into());
+        }
+    }
+    let file = |f: u64| -> Result<usize, String> {
+        usize::try_from(f)
+            .ok()
+            .filter(|&f| f < nfiles)
+            .ok_or_else(|| "a file index is out of range".to_string())
+    };
+    check.count(w.untimed, "untimed")?;
+    let mut p = Partial::for_state(max_keys);
+    p.files = w.files_read;
+    p.bytes = w.bytes;
+    p.events = w.events;
+    p.malformed = w.malformed;
+    p.untimed = w.untimed;
+    if w.samples.len() > crate::aggregate::MAX_SAMPLES {
+        return Err("too many malformed-line samples".into());
+    }
+    // lines per file: every sample's line must lie within its file's lines
+    let mut lines_of: Map<usize, u64> = Map::default();
+    for &(f, part, n) in &w.part_lines {
+        let f = file(f)?;
+        let part = usize::try_from(part).map_err(|_| "a part index is out of range")?;
+        let total = lines_of.entry(f).or_insert(0);
+        *total = total
+            .checked_add(n)
+            .ok_or("the line counts of a file exceed 2^64")?;
+        p.part_lines.push((f, part, n));
+    }
+    for &(f, part, line, code) in &w.samples {
+        let f = file(f)?;
+        let why = *REASONS
+            .get(code as usize)
+            .ok_or("an unknown malformed-line reason")?;
+        if line > lines_of.get(&f).copied().unwrap_or(0) {
+            return Err("a malformed-line sample lies past its file's lines".into());
+        }
+        let part = usize::try_from(part).map_err(|_| "a part index is out of range")?;
+        p.samples.push((
+            LinePos {
+                file: f,
+                part,
+                line,
+            },
+            why,
+        ));
+    }
+    p.samples.sort_unstable();
+    for (f, reason) in w.unreadable {
+        p.unreadable.push((file(f)?, reason));
+    }
+
+    // runs
+    let run_strings = interners(w.run_strings, max_keys)?;
+    let lens = run_strings.each_ref().map(Interner::len);
+    let mut runs = Vec::with_capacity(w.runs.len().min(1 << 20));
+    let mut prev: Option<[u8; 16]> = None;
+    for r in &w.runs {
+        if prev.is_some_and(|k| k >= r.key) {
+            return Err("runs out of order or repeated".into());
+        }
+        prev = Some(r.key);
+        if r.flags > 7 {
+            return Err("a run has unknown flags".into());
+        }
+        let first = get_time(r.first, w.run_base)?;
+        if first == UNTIMED
+            && (r.start != 0 || r.terminal_at != 0 || r.attr_at.iter().any(|&t| t != 0))
+        {
+            return Err("an untimed run has times".into());
+        }
+        let mut attr = [NO_ID; 4];
+        for i in 0..4 {
+            attr[i] = get_id(r.attr[i], lens[i])?;
+        }
+        let terminal = match r.flags & 3 {
+            0 => None,
+            1 => Some(Terminal::Cancelled),
+            2 => Some(Terminal::Complete),
+            _ => Some(Terminal::Error),
+        };
+        let mut run = RunPartial {
+            first,
+            start: get_time(r.start, first)?,
+            terminal_at: get_time(r.terminal_at, first)?,
+            terminal,
+            cancel_requested: r.flags & 4 != 0,
+            ..RunPartial::default()
+        };
+        for i in 0..4 {
+            run.attr_at[i] = get_time(r.attr_at[i], first)?;
+        }
+        run.attr = attr;
+        runs.push((key_of(r.key), run));
+    }
+    p.runs = RunsPartial::from_runs(run_strings, runs);
+
+    // cancels
+    let cancel_strings = interners(w.cancel_strings, max_keys)?;
+    let lens = cancel_strings.each_ref().map(Interner::len);
+    let mut cancels: Map<CancelKey, CancelGroup> = Map::default();
+    let mut total = 0u64;
+    for c in w.cancels {
+        if c.bucket != UNTIMED
+            && c.bucket
+                .checked_mul(crate::aggregate::cancels::GRAIN_MS)
+                .is_none()
+        {
+            return Err("a cancel's time is out of range".into());
+        }
+        let key = CancelKey {
+            bucket: c.bucket,
+            run: c.run.map(key_of),
+            source: get_id(c.source, lens[4])?,
+            attrs: {
+                let mut a = [NO_ID; 4];
+                for i in 0..4 {
+                    a[i] = get_id(c.attrs[i], lens[i])?;
+                }
+                a
+            },
+        };
+        let latencies = Buckets {
+            counts: c.latencies.counts,
+            min: c.latencies.min,
+            max: c.latencies.max,
+            sum: c.latencies.sum,
+        };
+        let n_lat = latencies
+            .counts
+            .iter()
+            .try_fold(0u64, |a, &(_, n)| a.checked_add(n));
+        if c.count == 0
+            || c.acknowledged > c.count
+            || !latencies.is_consistent()
+            || n_lat.is_none_or(|n| n > c.count)
+        {
+            return Err("a cancel group's counts do not add up".into());
+        }
+        total = total
+            .checked_add(c.count)
+            .ok_or("cancel counts exceed 2^64")?;
+        check.count(total, "cancel")?;
+        let g = CancelGroup {
+            count: c.count,
+            acknowledged: c.acknowledged,
+            latencies,
+        };
+        if cancels.insert(key, g).is_some() {
+            return Err("a cancel group repeats".into());
+        }
+    }
+    p.cancels = CancelsPartial::from_parts(cancel_strings, cancels);
+
+    // event groups
+    let event_strings = interners(w.event_strings, max_keys)?;
+    let lens = event_strings.each_ref().map(Interner::len);
+    let mut groups: Map<GroupKey, Group> = Map::default();
+    let mut total = 0u64;
+    for g in w.groups {
+        let untimed = g.bucket == UNTIMED;
+        let times_ok = if untimed {
+            g.first == UNTIMED && g.last == i64::MIN
+        } else {
+            g.first <= g.last
+                && bucket_of(Some(g.first)) == g.bucket
+                && bucket_of(Some(g.last)) == g.bucket
+        };
+        if !times_ok {
+            return Err("an event group's times do not match its bucket".into());
+        }
+        let ids = |l: Vec<(u32, u64)>,
+                   which: usize,
+                   absent_ok: bool|
+         -> Result<(Vec<(u32, u64)>, u64), String> {
+            let mut out = Vec::with_capacity(l.len());
+            let mut sum = 0u64;
+            for (i, n) in l {
+                let id = get_id(i, lens[which])?;
+                if (id == NO_ID && !absent_ok) || n == 0 || out.iter().any(|&(j, _)| j == id) {
+                    return Err("an event group's list is malformed".into());
+                }
+                sum = sum.checked_add(n).ok_or("counts exceed 2^64")?;
+                out.push((id, n));
+            }
+            Ok((out, sum))
+        };
+        let (types, n) = ids(g.types, 4, false)?;
+        let (rules, nr) = ids(g.rules, 5, true)?;
+        let (reasons, ns) = ids(g.reasons, 6, true)?;
+        let both = g.matched.checked_add(g.skipped);
+        if n == 0 || nr != g.matched || ns != g.skipped || both.is_none_or(|b| b > n) {
+            return Err("an event group's counts do not add up".into());
+        }
+        if g.candidate_count_sum > u128::from(g.skipped) * u128::from(u64::MAX) {
+            return Err("an event group's candidate count is out of range".into());
+        }
+        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
+        check.count(total, "event")?;
+        let key = GroupKey {
+            bucket: g.bucket,
+            attrs: {
+                let mut a = [NO_ID; 4];
+                for i in 0..4 {
+                    a[i] = get_id(g.attrs[i], lens[i])?;
+                }
+                a
+            },
+        };
+        let group = Group {
+            first: g.first,
+            last: g.last,
+            types,
+            matched: g.matched,
+            skipped: g.skipped,
+            candidate_count_sum: g.candidate_count_sum,
+            rules,
+            reasons,
+        };
+        if groups.insert(key, group).is_some() {
+            return Err("an event group repeats".into());
+        }
+    }
+    p.groups = Some(EventGroups::from_parts(event_strings, groups));
+    Ok(State {
+        options: w.options,
+        files: w.files,
+        partial: p,
+    })
+}

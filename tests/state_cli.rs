@@ -1,0 +1,165 @@
+//! `summarize --state` and `merge` through the real binary: exactness on the
+//! messy fixture, trees of merges, standard input with `--label`, and the
+//! refusals (exit 2 naming the file and why).
+
+mod common;
+
+use std::path::Path;
+
+use common::auditsum;
+
+const DIR: &str = "fixtures/messy-small";
+
+fn logs() -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(common::root().join(DIR))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(common::root())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .filter(|p| p.contains(".jsonl"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn ok(args: &[&str]) -> Vec<u8> {
+    let out = auditsum().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = auditsum().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?} should exit 2");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn state_of(file: &str, dir: &Path) -> String {
+    let out = dir.join(format!("{}.state", file.replace('/', "_")));
+    let o = out.to_str().unwrap().to_string();
+    ok(&["summarize", file, "--state", &o, "-q"]);
+    o
+}
+
+#[test]
+fn merged_states_equal_one_summary_with_every_option() {
+    let tmp = tempfile::tempdir().unwrap();
+    let states: Vec<String> = logs().iter().map(|f| state_of(f, tmp.path())).collect();
+    assert!(states.len() >= 4);
+    // a tree: the first two into one state, then the rest
+    let ab = tmp.path().join("ab.state").to_str().unwrap().to_string();
+    ok(&["merge", &states[0], &states[1], "--state", &ab]);
+    for opts in [
+        &[][..],
+        &["--since", "2026-02-25T06:00:00Z", "--where", "backend=pi"],
+        &["--where", "channel=discord", "--top", "3"],
+        &["--anonymize", "--salt", "s", "--until", "2026-02-26"],
+    ] {
+        let mut want = vec!["summarize", DIR, "--json", "-q"];
+        want.extend_from_slice(opts);
+        let want = ok(&want);
+        let mut flat = vec!["merge", "--json"];
+        flat.extend(states.iter().map(String::as_str));
+        flat.extend_from_slice(opts);
+        assert_eq!(
+            String::from_utf8(ok(&flat)).unwrap(),
+            String::from_utf8(want.clone()).unwrap()
+        );
+        let mut tree = vec!["merge", "--json", &ab];
+        tree.extend(states[2..].iter().map(String::as_str));
+        tree.extend_from_slice(opts);
+        assert_eq!(ok(&tree), want, "{opts:?}");
+    }
+}
+
+#[test]
+fn standard_input_states_and_labels() {
+    let f = &logs()[0];
+    let body = std::fs::read(common::root().join(f)).unwrap();
+    let out = auditsum()
+        .args([
+            "summarize",
+            "-",
+            "--label",
+            "host1/audit.jsonl",
+            "--state",
+            "-",
+        ])
+        .write_stdin(body.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let state = out.stdout;
+    let json = auditsum()
+        .args(["merge", "-", "--json"])
+        .write_stdin(state.clone())
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let direct = auditsum()
+        .args([
+            "summarize",
+            "-",
+            "--label",
+            "host1/audit.jsonl",
+            "--json",
+            "-q",
+        ])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(json.stdout, direct.stdout);
+    assert!(String::from_utf8_lossy(&json.stdout).contains("host1/audit.jsonl"));
+}
+
+#[test]
+fn refusals_exit_2_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let f = &logs()[0];
+    let a = state_of(f, tmp.path());
+    // not a state, truncated, another version
+    std::fs::write(p("text.state"), "{\"type\":\"x\"}\n").unwrap();
+    assert!(fails(&["merge", &p("text.state")]).contains("text.state: not an auditsum state file"));
+    let bytes = std::fs::read(&a).unwrap();
+    std::fs::write(p("cut.state"), &bytes[..bytes.len() / 2]).unwrap();
+    assert!(fails(&["merge", &p("cut.state")]).contains("cut.state: corrupt or truncated state"));
+    let mut v9 = bytes.clone();
+    v9[8] = 9;
+    std::fs::write(p("v9.state"), v9).unwrap();
+    assert!(fails(&["merge", &p("v9.state")]).contains("format version 9"));
+    // different --max-keys; the same file twice
+    let other = &logs()[1];
+    let k = p("keys.state");
+    ok(&["summarize", other, "--state", &k, "--max-keys", "10", "-q"]);
+    let e = fails(&["merge", &a, &k]);
+    assert!(e.contains("keys.state: made with --max-keys 10"), "{e}");
+    let e = fails(&["merge", &a, &a]);
+    assert!(
+        e.contains("each input file must be in one state only"),
+        "{e}"
+    );
+    // a window off the minute grain
+    let e = fails(&["merge", &a, "--since", "2026-02-25T06:00:30Z"]);
+    assert!(e.contains("whole minute"), "{e}");
+    // selection into a state
+    let e = fails(&[
+        "merge",
+        &a,
+        "--state",
+        &p("x.state"),
+        "--where",
+        "backend=pi",
+    ]);
+    assert!(e.contains("a merged state keeps everything"), "{e}");
+}
