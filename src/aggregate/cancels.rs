@@ -108,6 +108,10 @@ pub struct CancelsPartial {
     /// Width of the time buckets, ms: [`GRAIN_MS`], or a divisor of it when
     /// a series with shorter steps is counted (see [`with_grain`](Self::with_grain)).
     grain: i64,
+    /// Whether groups are kept per time bucket: in a state (windows applied at
+    /// the end) and for a series. A plain summary applies its window while
+    /// reading and keeps one bucket, so its memory follows runs and keys only.
+    timed: bool,
     groups: Map<CancelKey, CancelGroup>,
     /// The attributes' values (indexed by [`Attr`]) and the sources ([`SOURCE`]).
     pub strings: [Interner; 5],
@@ -131,6 +135,7 @@ impl CancelsPartial {
     pub fn new(max_keys: usize) -> CancelsPartial {
         CancelsPartial {
             grain: GRAIN_MS,
+            timed: false,
             groups: Map::default(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
         }
@@ -144,6 +149,13 @@ impl CancelsPartial {
             (a, b) = (b, a % b);
         }
         self.grain = a;
+        self.timed = true;
+        self
+    }
+
+    /// Keep groups per [`GRAIN_MS`] bucket (a state's cancels).
+    pub fn timed(mut self) -> CancelsPartial {
+        self.timed = true;
         self
     }
 
@@ -159,6 +171,7 @@ impl CancelsPartial {
     ) -> CancelsPartial {
         CancelsPartial {
             grain: GRAIN_MS,
+            timed: true,
             groups,
             strings,
         }
@@ -188,15 +201,28 @@ impl CancelsPartial {
         self.strings.iter().map(|s| s.overflow).sum()
     }
 
-    pub fn observe(&mut self, ev: &Event<'_>) {
+    /// Count a cancel. `sel`: the selection of a plain summary (known while
+    /// reading, so the run is kept only when its attributes can matter: the
+    /// cancel lacks its own channel or an attribute `--where` asks for);
+    /// `None` for a state, where any `--where` may come later.
+    pub fn observe(&mut self, ev: &Event<'_>, sel: Option<&Selection>) {
         let mut id =
             |which: usize, s: Option<&str>| s.map_or(NO_ID, |s| self.strings[which].intern(s));
         let source = id(SOURCE, ev.source);
         let attrs = Attr::ALL.map(|a| id(a as usize, ev.attr(a)));
+        let missing = |a: Attr| attrs[a as usize] == NO_ID;
+        let needs_run = match sel {
+            None => attrs.contains(&NO_ID),
+            Some(sel) => missing(Attr::Channel) || sel.wheres.keys().any(|&a| missing(a)),
+        };
         let grain = self.grain;
         let key = CancelKey {
-            bucket: ev.ts.map_or(UNTIMED, |t| t.div_euclid(grain)),
-            run: if attrs.contains(&NO_ID) {
+            bucket: match (self.timed, ev.ts) {
+                (false, _) => 0,
+                (true, None) => UNTIMED,
+                (true, Some(t)) => t.div_euclid(grain),
+            },
+            run: if needs_run {
                 ev.run_id.map(run_key)
             } else {
                 None
@@ -362,7 +388,7 @@ mod tests {
             r#"{"type":"run.cancel","run_id":"r2","latency_ms":7}"#,
             r#"{"type":"run.cancel","channel":"slack","run_id":"r1","acknowledged":true}"#,
         ] {
-            p.observe(&parse_line(l.as_bytes()).unwrap());
+            p.observe(&parse_line(l.as_bytes()).unwrap(), None);
         }
         let s = p.summarize(&runs, &Selection::default(), 100, false);
         assert_eq!(s.by_channel.map["discord"].count, 1);
@@ -391,7 +417,7 @@ mod tests {
                 i % 7,
                 i % 5000
             );
-            p.observe(&parse_line(l.as_bytes()).unwrap());
+            p.observe(&parse_line(l.as_bytes()).unwrap(), None);
         }
         assert_eq!(p.len(), 7);
         let s = p.summarize(&RunsPartial::default(), &Selection::default(), 100, false);
@@ -414,9 +440,9 @@ mod tests {
             })
             .collect();
         let feed = |ls: &[String]| {
-            let mut p = CancelsPartial::default();
+            let mut p = CancelsPartial::default().timed();
             ls.iter()
-                .for_each(|l| p.observe(&parse_line(l.as_bytes()).unwrap()));
+                .for_each(|l| p.observe(&parse_line(l.as_bytes()).unwrap(), None));
             p
         };
         let whole = feed(&lines);

@@ -151,10 +151,10 @@ impl Partial {
 
     /// A partial for a state file: keeps what any later selection needs.
     pub fn for_state(max_keys: usize) -> Partial {
-        Partial {
-            groups: Some(EventGroups::new(max_keys)),
-            ..Partial::new(max_keys)
-        }
+        let mut p = Partial::new(max_keys);
+        p.cancels = std::mem::take(&mut p.cancels).timed();
+        p.groups = Some(EventGroups::new(max_keys));
+        p
     }
 
     /// A partial state that also counts a time series of this bucket size.
@@ -178,7 +178,7 @@ impl Partial {
         }
         if let Some(g) = &mut self.groups {
             if ev.etype == "run.cancel" {
-                self.cancels.observe(ev);
+                self.cancels.observe(ev, None);
             }
             g.observe(ev);
             return;
@@ -188,7 +188,7 @@ impl Partial {
         }
         if ev.etype == "run.cancel" {
             // scope (--where) may need the run's attributes: applied at the end
-            self.cancels.observe(ev);
+            self.cancels.observe(ev, Some(sel));
         }
         if !sel.matches(|a| ev.attr(a)) {
             return;
