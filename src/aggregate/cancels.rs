@@ -12,7 +12,7 @@
 //! [`CancelsPartial::groups`] is the interface for anything that reads the
 //! folded cancels (series by time bucket, the state file).
 
-use crate::aggregate::intern::Interner;
+use crate::aggregate::intern::{Interner, Remap};
 use crate::aggregate::keys::CappedMap;
 use crate::aggregate::runs::{run_key, RunKey, RunsPartial, NO_ID, UNKNOWN, UNTIMED};
 use crate::aggregate::stats::{Buckets, Samples};
@@ -243,16 +243,8 @@ impl CancelsPartial {
         if self.groups.len() < o.groups.len() {
             std::mem::swap(self, &mut o);
         }
-        let remap: Vec<Vec<u32>> = (0..5)
-            .map(|i| self.strings[i].absorb(&o.strings[i]))
-            .collect();
-        let map = |which: usize, id: u32| {
-            if id == NO_ID {
-                NO_ID
-            } else {
-                remap[which][id as usize]
-            }
-        };
+        let remap = Remap::absorb(&mut self.strings, &o.strings);
+        let map = |which: usize, id: u32| remap.id(which, id);
         self.groups.reserve(o.groups.len());
         for (k, g) in o.groups {
             let key = CancelKey {

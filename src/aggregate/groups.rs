@@ -13,7 +13,7 @@
 //! [`GRAIN_MS`]: crate::aggregate::cancels::GRAIN_MS
 
 use crate::aggregate::cancels::{bucket_in_window, bucket_of};
-use crate::aggregate::intern::Interner;
+use crate::aggregate::intern::{Interner, Remap};
 use crate::aggregate::keys::CappedMap;
 use crate::aggregate::reactions::ReactionsPartial;
 use crate::aggregate::runs::{NO_ID, UNKNOWN, UNTIMED};
@@ -152,16 +152,8 @@ impl EventGroups {
         if self.groups.len() < o.groups.len() {
             std::mem::swap(self, &mut o);
         }
-        let remap: Vec<Vec<u32>> = (0..7)
-            .map(|i| self.strings[i].absorb(&o.strings[i]))
-            .collect();
-        let map = |which: usize, id: u32| {
-            if id == NO_ID {
-                NO_ID
-            } else {
-                remap[which][id as usize]
-            }
-        };
+        let remap = Remap::absorb(&mut self.strings, &o.strings);
+        let map = |which: usize, id: u32| remap.id(which, id);
         self.groups.reserve(o.groups.len());
         for (k, g) in o.groups {
             let key = GroupKey {

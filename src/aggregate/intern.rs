@@ -5,6 +5,29 @@
 use crate::aggregate::keys::{admits, DEFAULT_MAX_KEYS, OTHER};
 use crate::aggregate::Map;
 
+/// An absent attribute (no id).
+pub const NO_ID: u32 = u32::MAX;
+
+/// How the ids of another partial's interners translate into ours, after
+/// [`Remap::absorb`] has interned their strings here.
+pub struct Remap(Vec<Vec<u32>>);
+
+impl Remap {
+    /// Absorb each of `other`'s tables into the same table of `mine`.
+    pub fn absorb<const N: usize>(mine: &mut [Interner; N], other: &[Interner; N]) -> Remap {
+        Remap((0..N).map(|i| mine[i].absorb(&other[i])).collect())
+    }
+
+    /// `id` of `other`'s table `which`, as an id of ours; [`NO_ID`] stays.
+    pub fn id(&self, which: usize, id: u32) -> u32 {
+        if id == NO_ID {
+            NO_ID
+        } else {
+            self.0[which][id as usize]
+        }
+    }
+}
+
 /// At most `max` distinct values (then [`OTHER`], counted in `overflow`).
 #[derive(Debug, Clone)]
 pub struct Interner {

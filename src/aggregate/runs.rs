@@ -71,8 +71,7 @@ pub fn classify_state(s: &str) -> Option<State> {
     })
 }
 
-/// An absent attribute (no id).
-pub const NO_ID: u32 = u32::MAX;
+pub use crate::aggregate::intern::NO_ID;
 
 /// What is known of one run so far. Every field merges by `min`, so partial
 /// states combine exactly in any order.
