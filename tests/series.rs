@@ -249,6 +249,25 @@ fn auto_window_is_the_smallest_whole_bucket_window_holding_enough() {
 }
 
 #[test]
+fn auto_window_stays_before_until() {
+    let until = "2026-02-26T13:30:00Z";
+    let b = summarize_json(&[
+        "fixtures/messy-small",
+        "--auto-window",
+        "cancels=3",
+        "--bucket",
+        "1d",
+        "--until",
+        until,
+    ]);
+    let got = auditsum::time::parse_rfc3339_ms(b["filters"]["until"].as_str().unwrap()).unwrap();
+    assert_eq!(got, auditsum::time::parse_rfc3339_ms(until).unwrap());
+    assert_eq!(b["filters"]["since"], "2026-02-26T00:00:00.000Z");
+    // 3 cancels between midnight and --until
+    assert_eq!(count_in(&b, "cancels"), 3);
+}
+
+#[test]
 fn auto_window_usage_errors_and_shortfall() {
     let out = auditsum()
         .args(["summarize", "-", "--auto-window", "cancels=3"])
@@ -334,4 +353,38 @@ fn trends_section_snapshot() {
     assert!(plain.status.success());
     let md = std::fs::read_to_string(dir.path().join("b.md")).unwrap();
     assert!(!md.contains("```mermaid"));
+}
+
+/// The terminal table gets a sparkline of runs per bucket beside each
+/// channel when a series exists and the terminal is wide enough.
+#[test]
+fn terminal_trend_column() {
+    let table = |args: &[&str], columns: &str| {
+        let out = auditsum()
+            .args([
+                "summarize",
+                "fixtures/messy-small",
+                "-q",
+                "--color",
+                "never",
+            ])
+            .args(args)
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let wide = table(&["--bucket", "6h"], "100");
+    assert!(wide.contains("trend"), "{wide}");
+    // 12 buckets of 6h over three days, one bar each
+    let telegram = wide.lines().find(|l| l.contains("telegram")).unwrap();
+    let bars = telegram
+        .chars()
+        .filter(|c| "▁▂▃▄▅▆▇█·".contains(*c))
+        .count();
+    assert_eq!(bars, 12, "{telegram}");
+    assert!(!wide.contains('\u{1b}'), "--color never: no escapes");
+    assert!(!table(&[], "100").contains("trend"));
+    assert!(!table(&["--bucket", "6h"], "80").contains("trend"));
 }

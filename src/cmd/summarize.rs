@@ -112,14 +112,14 @@ pub struct Args {
     pub now: Option<String>,
 
     /// Pick --since/--until from the data: the most recent window, whole
-    /// buckets back from the last timed event, that holds at least N cancels
-    /// (`cancels=N`) or runs (`runs=N`). Reads the input twice; recorded
-    /// under `filters`.
+    /// buckets back from the last timed event (before --until, if given),
+    /// that holds at least N cancels (`cancels=N`) or runs (`runs=N`). Reads
+    /// the input twice; recorded under `filters`.
     #[arg(
         long,
         value_name = "cancels=N|runs=N",
         help_heading = "Selection",
-        conflicts_with_all = ["since", "until"]
+        conflicts_with = "since"
     )]
     pub auto_window: Option<String>,
 
@@ -248,7 +248,12 @@ fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Res
         ));
     }
     cfg.selection.since = Some(chosen.since);
-    cfg.selection.until = Some(chosen.until);
+    // a bucket may reach past --until: the window never does
+    cfg.selection.until = Some(
+        cfg.selection
+            .until
+            .map_or(chosen.until, |u| u.min(chosen.until)),
+    );
     if let (Some(BucketSpec::Auto), Some(s)) = (cfg.bucket, &b.series) {
         cfg.bucket = i64::try_from(s.bucket_ms).ok().map(BucketSpec::Fixed);
     }

@@ -6,6 +6,7 @@ pub mod diff_markdown;
 pub mod escape;
 pub mod json;
 pub mod markdown;
+pub mod spark;
 pub mod table;
 
 use std::collections::BTreeMap;

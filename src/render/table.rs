@@ -10,9 +10,9 @@ use comfy_table::{
 
 use std::collections::BTreeMap;
 
-use crate::baseline::{Baseline, CancelSummary, ReactionSlice};
+use crate::baseline::{Baseline, CancelSummary, ReactionSlice, RunSummary};
 use crate::render::escape::term;
-use crate::render::{num, pct, run_cells, top_rows, Render};
+use crate::render::{num, pct, run_cells, spark, top_rows, Render};
 use unicode_width::UnicodeWidthChar;
 
 pub struct Table {
@@ -222,18 +222,42 @@ impl Render for Table {
         }
         o.push('\n');
 
-        let run_head = [
+        let mut run_head = vec![
             "channel", "runs", "done", "cancel", "error", "open", "done%", "cancel%", "error%",
             "p50 ms", "p95 ms",
         ];
-        let total = run_cells(&b.runs.total);
+        let mut total = run_cells(&b.runs.total);
+        // with a series, a trend column: runs per bucket (render/spark.rs)
+        let trends = b
+            .series
+            .as_ref()
+            .and_then(|s| spark::channel_trends(s, spark::points_for_width(self.width)));
+        if trends.is_some() {
+            run_head.push("trend");
+            total.push(String::new());
+        }
+        let rows: BTreeMap<String, (&RunSummary, Option<String>)> = b
+            .runs
+            .by_channel
+            .iter()
+            .map(|(k, v)| {
+                let trend = trends
+                    .as_ref()
+                    .map(|t| t.get(k).cloned().unwrap_or_default());
+                (k.clone(), (v, trend))
+            })
+            .collect();
         o += &self.keyed(
             "Runs by channel (durations in ms)",
             &run_head,
             "channels",
-            &b.runs.by_channel,
-            |s| s.runs,
-            run_cells,
+            &rows,
+            |(s, _)| s.runs,
+            |(s, trend)| {
+                let mut c = run_cells(s);
+                c.extend(trend.clone());
+                c
+            },
             total,
         );
 
