@@ -1,7 +1,7 @@
 //! Every Mermaid chart of the artifacts parses and renders in the real
 //! renderer (`@mermaid-js/mermaid-cli` under Debian's chromium, driven by
-//! tests/mermaid/render.sh): the fixtures, and a corpus of hostile channel
-//! names. Needs `apt-get install chromium` and
+//! tests/mermaid/render.sh): the artifacts of the fixtures and of a corpus
+//! of hostile channel names, and the drift reports of that corpus. Needs `apt-get install chromium` and
 //! `(cd tests/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci)`; `.ci/run` does
 //! both and runs this test with `--ignored`.
 
@@ -54,6 +54,51 @@ fn write_hostile(dir: &Path) {
         }
     }
     fs::write(dir.join("hostile.jsonl"), lines).unwrap();
+}
+
+/// A base and a current log of `names` (80 runs each, one a minute): in
+/// the current one every channel errs 1 run in 2 instead of 1 in 20, so each
+/// gets failing completion and error rates (and the aggregates warnings).
+fn write_drift_pair(dir: &Path, names: &[&str]) {
+    for (file, every) in [("base.jsonl", 20u64), ("current.jsonl", 2)] {
+        let mut lines = String::new();
+        for (i, ch) in names.iter().enumerate() {
+            let ch = serde_json::to_string(ch).unwrap();
+            for k in 0..80u64 {
+                let start = 1_772_000_000_000u64 + (k * names.len() as u64 + i as u64) * 60_000;
+                let id = format!("r{i}-{k}");
+                let end = if k % every == 0 { "error" } else { "complete" };
+                lines += &format!(
+                    "{{\"ts\":{start},\"type\":\"run.state\",\"state\":\"start\",\"run_id\":\"{id}\",\"channel\":{ch}}}\n\
+                     {{\"ts\":{},\"type\":\"run.state\",\"state\":\"{end}\",\"run_id\":\"{id}\"}}\n",
+                    start + 900 + k % 7 * 50
+                );
+            }
+        }
+        fs::write(dir.join(file), lines).unwrap();
+    }
+}
+
+/// The drift report (Markdown) of a hostile pair, written in `dir`.
+fn drift_md(dir: &Path, names: &[&str]) -> String {
+    write_drift_pair(dir, names);
+    for side in ["base", "current"] {
+        let ok = auditsum()
+            .current_dir(dir)
+            .args(["summarize", &format!("{side}.jsonl"), "-q", "--out", side])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "{names:?}");
+    }
+    let out = auditsum()
+        .current_dir(dir)
+        .args(["diff", "base.json", "current.json", "-q", "--out", "drift"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{names:?}: a failing drift");
+    fs::read_to_string(dir.join("drift.md")).unwrap()
 }
 
 /// The ```mermaid blocks of a Markdown text.
@@ -124,6 +169,28 @@ fn every_chart_renders_in_a_real_mermaid_renderer() {
             for h in HOSTILE {
                 if h.len() > 3 && !h.chars().all(|c| c.is_alphanumeric()) {
                     assert!(!b.contains(h), "{args:?}: {h:?} is raw in\n{b}");
+                }
+            }
+            all += &format!("```mermaid\n{b}```\n\n");
+            count += 1;
+        }
+    }
+    // the drift report's bar pairs, five hostile channels at a time (two
+    // failing rates each, within drift_chart::MAX_CHARTS)
+    for (i, names) in HOSTILE.chunks(5).enumerate() {
+        let d = dir.path().join(format!("drift{i}"));
+        fs::create_dir(&d).unwrap();
+        let found = blocks(&drift_md(&d, names));
+        let per_channel = found
+            .iter()
+            .filter(|b| b.contains("runs by channel"))
+            .count();
+        assert_eq!(per_channel, 2 * names.len(), "{names:?}");
+        for b in found {
+            // a name the label filter changes must not survive raw
+            for h in names {
+                if h.len() > 3 && auditsum::render::chart::label(h) != *h {
+                    assert!(!b.contains(h), "drift {names:?}: {h:?} is raw in\n{b}");
                 }
             }
             all += &format!("```mermaid\n{b}```\n\n");

@@ -74,19 +74,36 @@ fn number(v: f64, decimals: usize) -> String {
 /// titles and axis labels are this module's own text (times, names of
 /// figures), never text from the logs.
 pub fn xychart(title: &str, y_title: &str, x: &[String], series: &[(&str, Vec<f64>)]) -> String {
-    let mut o = String::from("```mermaid\n");
     // wide enough that the axis labels do not overlap
     let width = (x.iter().map(|l| l.len() * 8 + 12).sum::<usize>() + 120).clamp(700, 2400);
+    xychart_sized((width, None, &PALETTE), title, (y_title, None), x, series)
+}
+
+/// [`xychart`] of a given width (and height, else Mermaid's default) with
+/// the given plot colours, and the y axis's range if given (else Mermaid
+/// fits it to the values).
+pub fn xychart_sized(
+    (width, height, palette): (usize, Option<usize>, &[&str]),
+    title: &str,
+    (y_title, y_range): (&str, Option<(f64, f64)>),
+    x: &[String],
+    series: &[(&str, Vec<f64>)],
+) -> String {
+    let mut o = String::from("```mermaid\n");
+    let height = height.map_or(String::new(), |h| format!(", \"height\": {h}"));
     let _ = writeln!(
         o,
-        "%%{{init: {{\"xyChart\": {{\"width\": {width}}}, \"themeVariables\": {{\"xyChart\": {{\"plotColorPalette\": \"{}\"}}}}}}}}%%",
-        PALETTE.join(", ")
+        "%%{{init: {{\"xyChart\": {{\"width\": {width}{height}}}, \"themeVariables\": {{\"xyChart\": {{\"plotColorPalette\": \"{}\"}}}}}}}}%%",
+        own(&palette.join(", "))
     );
     let _ = writeln!(o, "xychart-beta");
     let _ = writeln!(o, "    title \"{}\"", own(title));
     let xs: Vec<String> = x.iter().map(|l| format!("\"{}\"", own(l))).collect();
     let _ = writeln!(o, "    x-axis [{}]", xs.join(", "));
-    let _ = writeln!(o, "    y-axis \"{}\"", own(y_title));
+    let range = y_range.map_or(String::new(), |(lo, hi)| {
+        format!(" {} --> {}", number(lo, 2), number(hi, 2))
+    });
+    let _ = writeln!(o, "    y-axis \"{}\"{range}", own(y_title));
     for (kind, values) in series {
         let vs: Vec<String> = values.iter().map(|v| number(*v, 2)).collect();
         let _ = writeln!(o, "    {kind} [{}]", vs.join(", "));

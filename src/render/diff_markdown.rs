@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::diff::{Level, Report, Row, Verdict};
+use crate::render::drift_chart;
 use crate::render::escape::md;
 use crate::render::Render;
 
@@ -184,6 +185,7 @@ impl Render<Report> for DiffMarkdown {
                 table(&mut o, rows);
             }
         }
+        o.push_str(&drift_chart::section(&[&fails[..], &warns[..]].concat()));
         for (title, rows) in [("Too few to compare", &few), ("Within thresholds", &ok)] {
             if !rows.is_empty() {
                 let _ = writeln!(o, "<details><summary>{title} ({})</summary>\n", rows.len());

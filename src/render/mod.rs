@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod diff_markdown;
+pub mod drift_chart;
 pub mod escape;
 pub mod json;
 pub mod markdown;
