@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::process::{Command as StdCommand, Stdio};
 
 use common::{auditsum, root, summarize_json};
+use proptest::prelude::*;
 use serde_json::Value;
 
 fn u(v: &Value) -> u64 {
@@ -387,4 +388,124 @@ fn terminal_trend_column() {
     assert!(!wide.contains('\u{1b}'), "--color never: no escapes");
     assert!(!table(&[], "100").contains("trend"));
     assert!(!table(&["--bucket", "6h"], "80").contains("trend"));
+}
+
+/// One generated event: (kind, minute offset, run, channel, detail).
+type Ev = (u8, u32, u8, u8, u16);
+
+/// JSONL lines of generated events over four days: run starts (with a
+/// channel) and ends (complete/error/cancelled, up to hours later, so runs
+/// straddle buckets), cancels with and without latency, reactions,
+/// untimed events and malformed lines.
+fn lines_of(events: &[Ev]) -> Vec<String> {
+    const T0: u64 = 1_772_000_000_000; // 2026-02-25T06:13:20Z
+    const CHANNELS: [&str; 4] = ["slack", "discord", "we\"b", "gateway"];
+    events
+        .iter()
+        .map(|&(kind, min, run, ch, d)| {
+            let ts = T0 + u64::from(min) * 60_000 + u64::from(d) * 7;
+            let ch = serde_json::to_string(CHANNELS[usize::from(ch) % 4]).unwrap();
+            let id = format!("r{run}");
+            match kind % 8 {
+                0 | 1 => format!(
+                    r#"{{"ts":{ts},"type":"run.state","state":"start","run_id":"{id}","channel":{ch}}}"#
+                ),
+                2 | 3 => {
+                    let end = ["complete", "error", "cancelled"][usize::from(d) % 3];
+                    let at = ts + u64::from(d) * 1_000;
+                    format!(r#"{{"ts":{at},"type":"run.state","state":"{end}","run_id":"{id}"}}"#)
+                }
+                4 => format!(
+                    r#"{{"ts":{ts},"type":"run.cancel","run_id":"{id}","source":"user","latency_ms":{d}}}"#
+                ),
+                5 => format!(r#"{{"ts":{ts},"type":"run.cancel","channel":{ch}}}"#),
+                6 => {
+                    let t = ["reaction.match", "reaction.skip"][usize::from(d) % 2];
+                    format!(r#"{{"ts":{ts},"type":"{t}","channel":{ch},"reason":"cooldown"}}"#)
+                }
+                _ => match d % 3 {
+                    0 => format!(r#"{{"type":"run.state","state":"start","run_id":"u{run}"}}"#),
+                    1 => "not json".to_string(),
+                    _ => format!(r#"{{"ts":{ts},"type":"run.state","state":"complete","run_"#),
+                },
+            }
+        })
+        .collect()
+}
+
+fn events() -> impl Strategy<Value = Vec<Ev>> {
+    prop::collection::vec((0u8..8, 0u32..5_760, 0u8..40, 0u8..4, 0u16..20_000), 1..160)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// On any corpus, with any bucket size, with or without --auto-window
+    /// (and --until): the buckets add up exactly to the totals, and one
+    /// thread reading whole files gives the same bytes as several reading
+    /// small chunks.
+    #[test]
+    fn buckets_add_up_and_threads_do_not_matter(
+        files in prop::collection::vec(events(), 1..4),
+        bucket in prop::sample::select(vec!["7m", "1h", "6h", "1d", "auto"]),
+        auto in prop::option::of((any::<bool>(), 1u64..60)),
+        until in prop::option::of(0i64..96),
+        threads in 2usize..5,
+        chunk in 64u64..4_000,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, evs) in files.iter().enumerate() {
+            let body: String = lines_of(evs).iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(dir.path().join(format!("f{i}.jsonl")), body).unwrap();
+        }
+        let mut args: Vec<String> = vec![
+            "summarize".into(),
+            dir.path().to_str().unwrap().into(),
+            "--json".into(),
+            "-q".into(),
+            "--bucket".into(),
+            bucket.into(),
+        ];
+        if let Some((cancels, n)) = auto {
+            let what = if cancels { "cancels" } else { "runs" };
+            args.extend(["--auto-window".into(), format!("{what}={n}")]);
+        }
+        if let Some(h) = until {
+            let t = 1_772_000_000_000 + h * 3_600_000;
+            args.extend(["--until".into(), auditsum::time::format_ms(t)]);
+        }
+        let run = |extra: &[String]| {
+            let out = auditsum().args(&args).args(extra).output().unwrap();
+            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            out.stdout
+        };
+        let one = run(&["-j".into(), "1".into()]);
+        let many = run(&[
+            "-j".into(),
+            threads.to_string(),
+            "--chunk-bytes".into(),
+            chunk.to_string(),
+        ]);
+        prop_assert_eq!(&one, &many, "{:?}: threads changed it", args);
+        let b: Value = serde_json::from_slice(&one).unwrap();
+        assert_buckets_add_up(&b, &format!("{args:?}"));
+        if let Some((cancels, n)) = auto {
+            // the window holds enough, or all there is
+            if b["filters"].get("since").is_some_and(|s| !s.is_null()) {
+                let what = if cancels { "cancels" } else { "runs" };
+                let mut everything = args.clone();
+                let at = everything.iter().position(|a| a == "--auto-window").unwrap();
+                everything.drain(at..at + 2);
+                let all: Value = serde_json::from_slice(
+                    &auditsum().args(&everything).output().unwrap().stdout,
+                )
+                .unwrap();
+                let held = count_in(&b, what);
+                prop_assert!(
+                    held >= n || held == count_in(&all, what),
+                    "{:?}: {} {} of {}", args, held, what, n
+                );
+            }
+        }
+    }
 }
