@@ -26,6 +26,10 @@ pub struct Baseline {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inputs {
     pub bytes: u64,
+    /// Files read per dialect; empty (and not written) when every file was
+    /// read in the `default` dialect, so absent means `{"default": files}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dialects: BTreeMap<String, u64>,
     pub events: u64,
     pub files: u64,
     pub malformed_lines: u64,

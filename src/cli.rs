@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{completions, diff, man, merge, summarize};
+use crate::cmd::{completions, dialect, diff, man, merge, summarize};
 use crate::ui::ColorChoice;
 
 #[derive(Debug, Parser)]
@@ -42,6 +42,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Merge state files (`summarize --state`) into artifacts or one state.
     Merge(merge::Args),
+    /// List, show and check dialects (how other gateways' logs are read).
+    Dialect(dialect::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::Args),
     /// Print the man page (or write all pages into a folder).

@@ -10,6 +10,7 @@ pub mod anonymize;
 pub mod baseline;
 pub mod cli;
 pub mod cmd;
+pub mod dialect;
 pub mod diff;
 pub mod error;
 pub mod event;

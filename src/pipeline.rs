@@ -5,14 +5,16 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::aggregate::{LinePos, Partial};
 use crate::baseline::Baseline;
+use crate::dialect::{self, Choice, Dialect, How, LineParser, WithParser};
 use crate::error::Error;
-use crate::event::{Malformed, Parser};
+use crate::event::Malformed;
 use crate::input::discover::{self, Source};
 use crate::input::is_blank;
 use crate::input::reader::{
@@ -44,6 +46,8 @@ pub struct Config {
     pub for_state: bool,
     /// The name of standard input in samples and errors (`--label`).
     pub label: Option<String>,
+    /// `--dialect`: one for every file, or `auto` (chosen per file).
+    pub dialect: Choice,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             bucket: None,
             for_state: false,
             label: None,
+            dialect: Choice::Auto,
         }
     }
 }
@@ -93,6 +98,9 @@ pub struct Collected {
     pub skipped: Vec<(String, String)>,
     /// Number of log files found.
     pub sources: usize,
+    /// (path, dialect, how it was chosen) of every file whose lines were read,
+    /// in file order (shown with `-v`).
+    pub dialects: Vec<(String, String, How)>,
 }
 
 /// The artifact plus what the run has to tell the user.
@@ -103,6 +111,9 @@ pub struct Summary {
     pub skipped: Vec<(String, String)>,
     /// Number of log files found.
     pub sources: usize,
+    /// (path, dialect, how it was chosen) of every file whose lines were read,
+    /// in file order (shown with `-v`).
+    pub dialects: Vec<(String, String, How)>,
 }
 
 /// One work unit: a whole stream, or a newline-aligned byte range of a plain file.
@@ -116,8 +127,14 @@ enum Unit {
         part: usize,
         start: u64,
         end: u64,
+        /// Chosen once for the whole file (from its head, under `auto`).
+        dialect: Arc<Dialect>,
+        how: How,
     },
 }
+
+/// The dialect a file was read in: (file, dialect, how chosen).
+type Chosen = (usize, Arc<Dialect>, How);
 
 fn globset(globs: &[String]) -> Result<GlobSet, Error> {
     let mut b = GlobSetBuilder::new();
@@ -145,6 +162,7 @@ pub fn summarize_with(cfg: &Config, progress: Option<&dyn Progress>) -> Result<S
         baseline: c.partial.finalize(&c.names, &cfg.selection),
         skipped: c.skipped,
         sources: c.sources,
+        dialects: c.dialects,
     })
 }
 
@@ -176,7 +194,12 @@ pub fn collect(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Collecte
             })
             .collect();
         let mut head = cfg.partial();
-        let units = plan(&found.sources, cfg.chunk_bytes.max(1), &mut head);
+        let units = plan(
+            &found.sources,
+            cfg.chunk_bytes.max(1),
+            &cfg.dialect,
+            &mut head,
+        );
         for (path, why) in &found.problems {
             head.unreadable(names.len(), why.clone());
             names.push(path.clone());
@@ -191,6 +214,7 @@ pub fn collect(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Collecte
             max_line,
             sel: &cfg.selection,
             handles: &handles,
+            choice: &cfg.dialect,
         };
         // One partial state per worker: each pulls the next unit (largest
         // file first, a file's ranges one after the other, so only about one
@@ -212,28 +236,39 @@ pub fn collect(cfg: &Config, progress: Option<&dyn Progress>) -> Result<Collecte
         let next = AtomicUsize::new(0);
         let partials = rayon::broadcast(|_| {
             let mut acc = cfg.partial();
+            let mut chosen = Vec::new();
             while let Some(unit) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                reader.run(unit, &mut acc);
+                reader.run(unit, &mut acc, &mut chosen);
                 if let Some(p) = progress {
                     let first = matches!(unit, Unit::Stream { .. } | Unit::Range { part: 0, .. });
                     p.advance(u64::from(first), unit_bytes(unit, &found.sources));
                 }
             }
-            acc
+            (acc, chosen)
         });
-        let merged = partials.into_iter().fold(cfg.partial(), |mut a, b| {
+        let mut chosen: Vec<Chosen> = Vec::new();
+        let merged = partials.into_iter().fold(cfg.partial(), |mut a, (b, c)| {
             a.merge(b);
+            chosen.extend(c);
             a
         });
         head.merge(merged);
         if let Some(p) = progress {
             p.finish();
         }
+        chosen.sort_by_key(|c| c.0);
+        for (_, d, _) in &chosen {
+            head.read_as(d.name());
+        }
         Ok(Collected {
             partial: head,
-            names,
             skipped: found.skipped,
             sources: found.sources.len(),
+            dialects: chosen
+                .iter()
+                .map(|(f, d, how)| (names[*f].clone(), d.name().to_string(), *how))
+                .collect(),
+            names,
         })
     })
 }
@@ -247,7 +282,19 @@ pub fn summarize_stream<R: Read + Send>(raw: R, name: &str, cfg: &Config) -> Bas
 /// The partial state of one in-memory stream, as file 0 (see [`summarize_stream`]).
 pub fn collect_stream<R: Read + Send>(raw: R, cfg: &Config) -> Partial {
     let mut acc = cfg.partial();
-    read_stream(raw, 0, cfg.max_line_bytes.max(1), &cfg.selection, &mut acc);
+    let mut chosen = Vec::new();
+    read_stream(
+        raw,
+        0,
+        cfg.max_line_bytes.max(1),
+        &cfg.selection,
+        &cfg.dialect,
+        &mut acc,
+        &mut chosen,
+    );
+    for (_, d, _) in &chosen {
+        acc.read_as(d.name());
+    }
     acc
 }
 
@@ -380,7 +427,7 @@ fn unit_bytes(unit: &Unit, sources: &[Source]) -> u64 {
 }
 
 /// Split large plain regular files into byte ranges; everything else is one unit.
-fn plan(sources: &[Source], chunk: u64, problems: &mut Partial) -> Vec<Unit> {
+fn plan(sources: &[Source], chunk: u64, choice: &Choice, problems: &mut Partial) -> Vec<Unit> {
     let mut units = Vec::new();
     for (file, src) in sources.iter().enumerate() {
         let splittable = match src {
@@ -401,8 +448,21 @@ fn plan(sources: &[Source], chunk: u64, problems: &mut Partial) -> Vec<Unit> {
             units.push(Unit::Stream { file });
             continue;
         }
-        let Source::File { size, .. } = src else {
+        let Source::File { size, path, .. } = src else {
             unreachable!("only files are splittable")
+        };
+        let (dialect, how) = match choice {
+            Choice::Fixed(d) => (d.clone(), How::Asked),
+            Choice::Auto => match head_of(path) {
+                Ok(head) => {
+                    let (d, how) = dialect::detect(&head, false);
+                    (d.clone(), how)
+                }
+                Err(e) => {
+                    problems.unreadable(file, e.to_string());
+                    continue;
+                }
+            },
         };
         let mut start = 0;
         let mut part = 0;
@@ -413,12 +473,23 @@ fn plan(sources: &[Source], chunk: u64, problems: &mut Partial) -> Vec<Unit> {
                 part,
                 start,
                 end,
+                dialect: dialect.clone(),
+                how,
             });
             part += 1;
             start = end;
         }
     }
     units
+}
+
+/// The first bytes of a plain file, for `auto`.
+fn head_of(path: &std::path::Path) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(dialect::DETECT_BYTES);
+    File::open(path)?
+        .take(dialect::DETECT_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 fn first_bytes(path: &std::path::Path) -> io::Result<Vec<u8>> {
@@ -432,20 +503,29 @@ struct UnitReader<'a> {
     max_line: usize,
     sel: &'a Selection,
     handles: &'a Handles,
+    choice: &'a Choice,
 }
 
 impl UnitReader<'_> {
-    fn run(&self, unit: &Unit, acc: &mut Partial) {
+    fn run(&self, unit: &Unit, acc: &mut Partial, chosen: &mut Vec<Chosen>) {
         match *unit {
             Unit::Stream { file } => match &self.sources[file] {
-                Source::Stdin => read_stream(io::stdin(), file, self.max_line, self.sel, acc),
+                Source::Stdin => read_stream(
+                    io::stdin(),
+                    file,
+                    self.max_line,
+                    self.sel,
+                    self.choice,
+                    acc,
+                    chosen,
+                ),
                 Source::File {
                     path,
                     size,
                     regular: true,
                 } => match File::open(path) {
                     Ok(f) => {
-                        read_stream(&f, file, self.max_line, self.sel, acc);
+                        read_stream(&f, file, self.max_line, self.sel, self.choice, acc, chosen);
                         if let Some(why) = change(path, *size, &f) {
                             acc.unreadable(file, why);
                         }
@@ -454,7 +534,9 @@ impl UnitReader<'_> {
                 },
                 // a FIFO named on the command line: bounded wait for a writer
                 Source::File { path, .. } => match open_stream(path, FIFO_WAIT) {
-                    Ok(f) => read_stream(f, file, self.max_line, self.sel, acc),
+                    Ok(f) => {
+                        read_stream(f, file, self.max_line, self.sel, self.choice, acc, chosen)
+                    }
                     Err(e) => acc.unreadable(file, e.to_string()),
                 },
             },
@@ -463,12 +545,17 @@ impl UnitReader<'_> {
                 part,
                 start,
                 end,
+                ref dialect,
+                how,
             } => {
                 let Source::File { path, size, .. } = &self.sources[file] else {
                     unreachable!("ranges are planned for files only")
                 };
+                if part == 0 {
+                    chosen.push((file, dialect.clone(), how));
+                }
                 if let Some(f) = self.handles.open(file, path, acc) {
-                    if let Err(e) = self.range(f, file, part, start, end, acc) {
+                    if let Err(e) = self.range(f, (file, part, start, end), dialect, acc) {
                         acc.unreadable(file, e.to_string());
                     }
                 }
@@ -480,10 +567,8 @@ impl UnitReader<'_> {
     fn range(
         &self,
         f: std::sync::Arc<File>,
-        file: usize,
-        part: usize,
-        start: u64,
-        end: u64,
+        (file, part, start, end): (usize, usize, u64, u64),
+        dialect: &Dialect,
         acc: &mut Partial,
     ) -> io::Result<()> {
         // Lines that *start* in [start, end) belong to this unit: begin one
@@ -495,7 +580,14 @@ impl UnitReader<'_> {
         } else {
             acc.files += 1;
         }
-        read_lines(&mut lines, file, part, end, self.sel, acc);
+        dialect.with_parser(ReadLines {
+            lines: &mut lines,
+            file,
+            part,
+            end,
+            sel: self.sel,
+            acc,
+        });
         match lines.take_error() {
             Some(e) => Err(io::Error::new(e.kind(), read_error(&e, lines.offset()))),
             None => Ok(()),
@@ -511,13 +603,27 @@ fn read_stream<R: Read + Send>(
     file: usize,
     max_line: usize,
     sel: &Selection,
+    choice: &Choice,
     acc: &mut Partial,
+    chosen: &mut Vec<Chosen>,
 ) {
     match decoder(raw) {
         Ok(r) => {
             acc.files += 1;
+            let (dialect, how, r) = match choice {
+                Choice::Fixed(d) => (d, How::Asked, r),
+                Choice::Auto => dialect::detect_stream(r),
+            };
+            chosen.push((file, dialect.clone(), how));
             let mut lines = LineReader::new(r, max_line, 0);
-            read_lines(&mut lines, file, 0, u64::MAX, sel, acc);
+            dialect.with_parser(ReadLines {
+                lines: &mut lines,
+                file,
+                part: 0,
+                end: u64::MAX,
+                sel,
+                acc,
+            });
             if let Some(e) = lines.take_error() {
                 acc.unreadable(file, read_error(&e, lines.offset()));
             }
@@ -530,17 +636,32 @@ fn read_error(e: &io::Error, offset: u64) -> String {
     format!("read failed after {offset} bytes: {e}")
 }
 
-/// Parse and record every line that starts before `end`.
-fn read_lines<R: Read>(
-    lines: &mut LineReader<R>,
+/// Parse (in one dialect) and record every line that starts before `end`.
+struct ReadLines<'a, R> {
+    lines: &'a mut LineReader<R>,
     file: usize,
     part: usize,
     end: u64,
-    sel: &Selection,
-    acc: &mut Partial,
-) {
+    sel: &'a Selection,
+    acc: &'a mut Partial,
+}
+
+impl<R: Read> WithParser<()> for ReadLines<'_, R> {
+    fn run<P: LineParser>(self, parser: &mut P) {
+        read_lines(self, parser)
+    }
+}
+
+fn read_lines<R: Read, P: LineParser>(rl: ReadLines<'_, R>, parser: &mut P) {
+    let ReadLines {
+        lines,
+        file,
+        part,
+        end,
+        sel,
+        acc,
+    } = rl;
     let mut n = 0u64;
-    let mut parser = Parser::new();
     while lines.offset() < end {
         let Some((at, line, took)) = lines.next_line() else {
             break;
@@ -563,7 +684,7 @@ fn read_lines<R: Read>(
         if is_blank(text) {
             continue;
         }
-        match parser.parse(text) {
+        match parser.parse_line(text) {
             Ok(ev) => acc.record(&ev, sel),
             Err(why) => acc.malformed(pos, why, text),
         }

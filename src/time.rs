@@ -141,6 +141,56 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// What a number of a dialect's time field counts since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub enum EpochUnit {
+    #[serde(rename = "s")]
+    Seconds,
+    #[serde(rename = "ms")]
+    Millis,
+    #[serde(rename = "us")]
+    Micros,
+    #[serde(rename = "ns")]
+    Nanos,
+}
+
+impl EpochUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpochUnit::Seconds => "s",
+            EpochUnit::Millis => "ms",
+            EpochUnit::Micros => "us",
+            EpochUnit::Nanos => "ns",
+        }
+    }
+
+    /// An integer count of this unit as UTC ms (sub-ms digits truncated
+    /// towards the past); `None` when it does not fit.
+    pub fn int_to_ms(self, v: i64) -> Option<i64> {
+        match self {
+            EpochUnit::Seconds => v.checked_mul(1000),
+            EpochUnit::Millis => Some(v),
+            EpochUnit::Micros => Some(v.div_euclid(1000)),
+            EpochUnit::Nanos => Some(v.div_euclid(1_000_000)),
+        }
+    }
+
+    /// A fractional count of this unit as UTC ms, rounded to the nearest ms;
+    /// `None` when not finite or out of the `i64` range.
+    pub fn float_to_ms(self, v: f64) -> Option<i64> {
+        let ms = match self {
+            EpochUnit::Seconds => v * 1e3,
+            EpochUnit::Millis => v,
+            EpochUnit::Micros => v / 1e3,
+            EpochUnit::Nanos => v / 1e6,
+        }
+        .round();
+        // ±2^63 are exactly representable; `as` would saturate silently
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        (ms.is_finite() && (-LIMIT..LIMIT).contains(&ms)).then_some(ms as i64)
+    }
+}
+
 /// The clock, in UTC milliseconds.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -160,6 +210,30 @@ pub fn format_ms(ms: i64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn epoch_units() {
+        use EpochUnit::*;
+        assert_eq!(Seconds.int_to_ms(1_773_216_599), Some(1_773_216_599_000));
+        assert_eq!(Seconds.int_to_ms(i64::MAX), None);
+        assert_eq!(
+            Micros.int_to_ms(1_773_216_599_749_999),
+            Some(1_773_216_599_749)
+        );
+        assert_eq!(Micros.int_to_ms(-1), Some(-1));
+        assert_eq!(
+            Nanos.int_to_ms(1_773_216_599_749_000_001),
+            Some(1_773_216_599_749)
+        );
+        assert_eq!(
+            Seconds.float_to_ms(1_773_216_599.749),
+            Some(1_773_216_599_749)
+        );
+        assert_eq!(Millis.float_to_ms(1.5), Some(2));
+        assert_eq!(Seconds.float_to_ms(1e300), None);
+        assert_eq!(Seconds.float_to_ms(f64::NAN), None);
+        assert_eq!(Nanos.float_to_ms(1.7732165997e18), Some(1_773_216_599_700));
+    }
 
     #[test]
     fn spellings() {

@@ -11,8 +11,9 @@ fn artifacts_match_the_published_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
-    let cases: [&[&str]; 8] = [
+    let cases: [&[&str]; 9] = [
         &["fixtures/messy-small"],
+        &["fixtures/openclaw-small"],
         &["fixtures/spellings"],
         &[
             "fixtures/spellings",

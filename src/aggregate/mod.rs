@@ -21,7 +21,7 @@ use crate::baseline::{
     self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, RunSummary,
     SkipReason, Unreadable, Window,
 };
-use crate::event::{Event, Malformed};
+use crate::event::{Event, Kind, Malformed};
 use crate::select::{Attr, Selection};
 use crate::series::{self, BucketSpec, SeriesPartial};
 use crate::time::format_ms;
@@ -102,6 +102,8 @@ pub struct Partial {
     pub events: u64,
     pub malformed: u64,
     pub untimed: u64,
+    /// Files read per dialect (`inputs.dialects`).
+    pub dialects: BTreeMap<String, u64>,
     /// The first [`MAX_SAMPLES`] malformed lines, in input order.
     pub samples: Vec<(LinePos, Malformed)>,
     /// Lines seen by each work unit, to turn [`LinePos`] into line numbers.
@@ -136,6 +138,7 @@ impl Partial {
             events: 0,
             malformed: 0,
             untimed: 0,
+            dialects: BTreeMap::new(),
             samples: Vec::new(),
             part_lines: Vec::new(),
             unreadable: Vec::new(),
@@ -173,7 +176,7 @@ impl Partial {
         if ev.ts.is_none() {
             self.untimed += 1;
         }
-        if ev.etype == "run.state" {
+        if ev.kind == Kind::RunState {
             self.runs.observe(ev);
         }
         if let Some(g) = &mut self.groups {
@@ -186,7 +189,7 @@ impl Partial {
         if !sel.in_window(ev.ts) {
             return;
         }
-        if ev.etype == "run.cancel" {
+        if ev.kind == Kind::Cancel {
             // scope (--where) may need the run's attributes: applied at the end
             self.cancels.observe(ev, Some(sel));
         }
@@ -200,14 +203,14 @@ impl Partial {
                 Some((a, b)) => (a.min(t), b.max(t)),
             });
         }
-        match ev.etype {
-            "reaction.match" => {
+        match ev.kind {
+            Kind::ReactionMatch => {
                 self.reactions.observe_match(ev);
                 if let Some(s) = &mut self.series {
                     s.reaction(ev.ts, true);
                 }
             }
-            "reaction.skip" => {
+            Kind::ReactionSkip => {
                 self.reactions.observe_skip(ev);
                 if let Some(s) = &mut self.series {
                     s.reaction(ev.ts, false);
@@ -245,6 +248,11 @@ impl Partial {
         }
     }
 
+    /// One more file read in dialect `name`.
+    pub fn read_as(&mut self, name: &str) {
+        *self.dialects.entry(name.to_string()).or_default() += 1;
+    }
+
     pub fn unreadable(&mut self, file: usize, reason: String) {
         self.unreadable.push((file, reason));
     }
@@ -255,6 +263,9 @@ impl Partial {
         self.events += o.events;
         self.malformed += o.malformed;
         self.untimed += o.untimed;
+        for (d, n) in o.dialects {
+            *self.dialects.entry(d).or_default() += n;
+        }
         self.samples.extend(o.samples);
         self.samples.sort_unstable();
         self.samples.truncate(MAX_SAMPLES);
@@ -362,6 +373,13 @@ impl Partial {
             filters: sel.to_filters(),
             inputs: baseline::Inputs {
                 bytes: self.bytes,
+                // written only when a dialect other than `default` was used,
+                // so default artifacts stay as they were
+                dialects: if self.dialects.keys().all(|d| d == crate::dialect::DEFAULT) {
+                    BTreeMap::new()
+                } else {
+                    self.dialects.clone()
+                },
                 events: self.events,
                 files: self.files,
                 malformed_lines: self.malformed,

@@ -73,6 +73,9 @@ pub fn classify_state(s: &str) -> Option<State> {
 
 pub use crate::aggregate::intern::NO_ID;
 
+/// [`RunPartial::terminal_duration`] when the terminal event carried none.
+pub const NO_DURATION: u64 = u64::MAX;
+
 /// What is known of one run so far. Every field merges by `min`, so partial
 /// states combine exactly in any order.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +86,8 @@ pub struct RunPartial {
     pub start: TimeKey,
     pub terminal_at: TimeKey,
     pub terminal: Option<Terminal>,
+    /// The earliest terminal event's own duration ([`NO_DURATION`]: none).
+    pub terminal_duration: u64,
     pub cancel_requested: bool,
     /// Per [`Attr`] (indexed by it): time of the earliest event that carried
     /// the value, and the value's id (`NO_ID`: never carried).
@@ -97,6 +102,7 @@ impl Default for RunPartial {
             start: UNTIMED,
             terminal_at: UNTIMED,
             terminal: None,
+            terminal_duration: NO_DURATION,
             cancel_requested: false,
             attr_at: [UNTIMED; 4],
             attr: [NO_ID; 4],
@@ -110,7 +116,9 @@ impl RunPartial {
         match state {
             State::Start => self.start = self.start.min(key),
             State::CancelRequested => self.cancel_requested = true,
-            State::Terminal(t) => self.offer_terminal(key, t),
+            State::Terminal(t) => {
+                self.offer_terminal(key, t, ev.duration_ms.unwrap_or(NO_DURATION))
+            }
         }
         for a in Attr::ALL {
             let Some(v) = ev.attr(a) else { continue };
@@ -125,10 +133,17 @@ impl RunPartial {
         }
     }
 
-    fn offer_terminal(&mut self, key: TimeKey, t: Terminal) {
-        if self.terminal.is_none() || (key, t) < (self.terminal_at, self.terminal.unwrap_or(t)) {
+    /// The earliest terminal wins (ties: by state name, then the smaller
+    /// own duration), so the choice does not depend on merge order.
+    fn offer_terminal(&mut self, key: TimeKey, t: Terminal, duration: u64) {
+        let better = match self.terminal {
+            None => true,
+            Some(cur) => (key, t, duration) < (self.terminal_at, cur, self.terminal_duration),
+        };
+        if better {
             self.terminal_at = key;
             self.terminal = Some(t);
+            self.terminal_duration = duration;
         }
     }
 
@@ -137,7 +152,7 @@ impl RunPartial {
         self.first = self.first.min(o.first);
         self.start = self.start.min(o.start);
         if let Some(t) = o.terminal {
-            self.offer_terminal(o.terminal_at, t);
+            self.offer_terminal(o.terminal_at, t, o.terminal_duration);
         }
         self.cancel_requested |= o.cancel_requested;
         for (i, names) in strings.iter().enumerate() {
@@ -191,6 +206,9 @@ impl RunPartial {
             timed(self.start),
             self.terminal.and(timed(self.terminal_at)),
         ) {
+            _ if self.terminal.is_some() && self.terminal_duration != NO_DURATION => {
+                Some(self.terminal_duration)
+            }
             (Some(s), Some(t)) => t.checked_sub(s).and_then(|d| u64::try_from(d).ok()),
             _ => None,
         };

@@ -1,6 +1,7 @@
 //! One file per subcommand: its clap arguments and its `run()`.
 
 pub mod completions;
+pub mod dialect;
 pub mod diff;
 pub mod man;
 pub mod merge;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Summarize(args) => summarize::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Dialect(args) => dialect::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use crate::anonymize::Anonymizer;
 use crate::cmd::{stdout, Status};
+use crate::dialect::{Choice, How};
 use crate::output::{pair_trailer, with_ext, write_set};
 use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
 use crate::render::json::Json;
@@ -87,6 +88,16 @@ pub struct Args {
     /// must not publish empty baselines.
     #[arg(long)]
     pub fail_empty: bool,
+
+    /// How to read the logs: `auto` (per file, from its first lines), a
+    /// built-in dialect (`default`: SPEC audit logs; `openclaw`: OpenClaw
+    /// diagnostic events) or a mapping file (see `auditsum dialect show`).
+    #[arg(
+        long,
+        value_name = "auto|default|openclaw|PATH.toml",
+        default_value = "auto"
+    )]
+    pub dialect: String,
 
     /// Print nothing but errors (and --json output).
     #[arg(long, short = 'q', conflicts_with = "verbose")]
@@ -292,6 +303,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         bucket,
         for_state: args.state.is_some(),
         label: args.label.clone(),
+        dialect: Choice::parse(&args.dialect)?,
     };
     if args.state.is_some() {
         anyhow::ensure!(
@@ -356,6 +368,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 None => path.clone(),
             };
             ui::note(&format!("skipped {path}: {why}"));
+        }
+        for (path, dialect, how) in &summary.dialects {
+            let how = match how {
+                How::Asked => "--dialect".to_string(),
+                How::Detected { votes } => {
+                    format!("auto: {votes} of its first lines have its event types")
+                }
+                How::Fallback => "auto: no line of its head names a known event type".into(),
+            };
+            ui::note(&format!("dialect of {path}: {dialect} ({how})"));
         }
         let secs = elapsed.as_secs_f64().max(1e-9);
         ui::note(&format!(

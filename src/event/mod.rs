@@ -65,11 +65,41 @@ impl Ack {
     }
 }
 
+/// What an event means to the aggregation, whatever its type is called in
+/// the log (the dialect decides; `event_types` counts the type as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Counted in `event_types` only.
+    Other,
+    /// A run state change; `state` holds the state (SPEC §1 synonyms).
+    RunState,
+    /// A cancel request (`run.cancel`).
+    Cancel,
+    ReactionMatch,
+    ReactionSkip,
+}
+
+impl Kind {
+    /// The kind of a type name of the default dialect (SPEC §1).
+    #[inline]
+    pub fn of_default(etype: &str) -> Kind {
+        match etype {
+            "run.state" => Kind::RunState,
+            "run.cancel" => Kind::Cancel,
+            "reaction.match" => Kind::ReactionMatch,
+            "reaction.skip" => Kind::ReactionSkip,
+            _ => Kind::Other,
+        }
+    }
+}
+
 /// One valid event, every spelling resolved. Strings borrow from the line
 /// (or, when they had escapes, from the [`Parser`]'s scratch space).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event<'a> {
+    /// The event type as written.
     pub etype: &'a str,
+    pub kind: Kind,
     /// UTC milliseconds; `None` when the event has no readable time.
     pub ts: Option<i64>,
     pub session_id: Option<&'a str>,
@@ -87,6 +117,9 @@ pub struct Event<'a> {
     pub acknowledged: Ack,
     pub requested: Option<i64>,
     pub candidate_count: Option<u64>,
+    /// A terminal run event's own duration (dialects that log one, e.g.
+    /// OpenClaw's `durationMs`); it wins over end minus start.
+    pub duration_ms: Option<u64>,
 }
 
 impl Event<'_> {
@@ -170,7 +203,7 @@ fn fill_with_serde<'a>(
 /// A JSON value as far as this tool cares about it (24 bytes, and `Copy`:
 /// lines are parsed into a stack array of these, so size and drop matter).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-enum Val<'a> {
+pub(crate) enum Val<'a> {
     #[default]
     Null,
     Str(&'a str),
@@ -185,7 +218,7 @@ enum Val<'a> {
 
 impl<'a> Val<'a> {
     /// Present: not null and not the empty string.
-    fn present(&self) -> bool {
+    pub(crate) fn present(&self) -> bool {
         match self {
             Val::Null => false,
             Val::Str(s) => !s.is_empty(),
@@ -193,7 +226,7 @@ impl<'a> Val<'a> {
         }
     }
 
-    fn as_str(&self) -> Option<&'a str> {
+    pub(crate) fn as_str(&self) -> Option<&'a str> {
         match *self {
             Val::Str(s) => Some(s),
             _ => None,
@@ -203,7 +236,7 @@ impl<'a> Val<'a> {
 
 /// Reads a [`Val`]; strings with escapes are decoded into the scratch space.
 #[derive(Clone, Copy)]
-struct ValSeed<'de>(&'de Bump);
+pub(crate) struct ValSeed<'de>(pub(crate) &'de Bump);
 
 impl<'de> DeserializeSeed<'de> for ValSeed<'de> {
     type Value = Val<'de>;
@@ -479,6 +512,7 @@ impl<'a> Raw<'a> {
         };
         Some(Event {
             etype,
+            kind: Kind::of_default(etype),
             ts,
             session_id: Self::take_str(self.envelope(&[Key::SessionId, Key::SessionIdCamel])),
             run_id: Self::take_str(self.envelope(&[Key::RunId, Key::RunIdCamel])),
@@ -498,6 +532,7 @@ impl<'a> Raw<'a> {
             candidate_count: self
                 .field(&[Key::CandidateCount, Key::CandidateCountCamel])
                 .and_then(non_negative_ms),
+            duration_ms: None,
         })
     }
 }
@@ -512,7 +547,7 @@ fn time_of(v: &Val<'_>, dates: &mut DateCache) -> Option<i64> {
 
 /// A non-negative amount of milliseconds (or a count): an integer, a float
 /// rounded to the nearest integer (half away from zero), or a numeric string.
-fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
+pub(crate) fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
     let f = match v {
         Val::Int(i) => return u64::try_from(*i).ok(),
         Val::Float(f) => *f,
