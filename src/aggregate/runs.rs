@@ -74,7 +74,14 @@ pub fn classify_state(s: &str) -> Option<State> {
 pub use crate::aggregate::intern::NO_ID;
 
 /// [`RunPartial::terminal_duration`] when the terminal event carried none.
-pub const NO_DURATION: u64 = u64::MAX;
+pub const NO_DURATION: u64 = (1 << 48) - 1;
+
+fn pack_duration(d: Option<u64>) -> [u8; 6] {
+    // 2^48 - 2 ms is 8 900 years: longer durations are kept as that
+    let d = d.map_or(NO_DURATION, |d| d.min(NO_DURATION - 1));
+    let b = d.to_le_bytes();
+    [b[0], b[1], b[2], b[3], b[4], b[5]]
+}
 
 /// What is known of one run so far. Every field merges by `min`, so partial
 /// states combine exactly in any order.
@@ -86,8 +93,10 @@ pub struct RunPartial {
     pub start: TimeKey,
     pub terminal_at: TimeKey,
     pub terminal: Option<Terminal>,
-    /// The earliest terminal event's own duration ([`NO_DURATION`]: none).
-    pub terminal_duration: u64,
+    /// The earliest terminal event's own duration, 48 bits little-endian
+    /// (all ones: none), so that a run stays within 80 bytes; see
+    /// [`RunPartial::terminal_duration`].
+    terminal_duration: [u8; 6],
     pub cancel_requested: bool,
     /// Per [`Attr`] (indexed by it): time of the earliest event that carried
     /// the value, and the value's id (`NO_ID`: never carried).
@@ -102,7 +111,7 @@ impl Default for RunPartial {
             start: UNTIMED,
             terminal_at: UNTIMED,
             terminal: None,
-            terminal_duration: NO_DURATION,
+            terminal_duration: [0xff; 6],
             cancel_requested: false,
             attr_at: [UNTIMED; 4],
             attr: [NO_ID; 4],
@@ -116,9 +125,7 @@ impl RunPartial {
         match state {
             State::Start => self.start = self.start.min(key),
             State::CancelRequested => self.cancel_requested = true,
-            State::Terminal(t) => {
-                self.offer_terminal(key, t, ev.duration_ms.unwrap_or(NO_DURATION))
-            }
+            State::Terminal(t) => self.offer_terminal(key, t, pack_duration(ev.duration_ms)),
         }
         for a in Attr::ALL {
             let Some(v) = ev.attr(a) else { continue };
@@ -135,10 +142,17 @@ impl RunPartial {
 
     /// The earliest terminal wins (ties: by state name, then the smaller
     /// own duration), so the choice does not depend on merge order.
-    fn offer_terminal(&mut self, key: TimeKey, t: Terminal, duration: u64) {
+    fn offer_terminal(&mut self, key: TimeKey, t: Terminal, duration: [u8; 6]) {
+        let own = |d: [u8; 6]| {
+            let mut b = [0; 8];
+            b[..6].copy_from_slice(&d);
+            u64::from_le_bytes(b)
+        };
         let better = match self.terminal {
             None => true,
-            Some(cur) => (key, t, duration) < (self.terminal_at, cur, self.terminal_duration),
+            Some(cur) => {
+                (key, t, own(duration)) < (self.terminal_at, cur, own(self.terminal_duration))
+            }
         };
         if better {
             self.terminal_at = key;
@@ -168,6 +182,14 @@ impl RunPartial {
                 self.attr[i] = o.attr[i];
             }
         }
+    }
+
+    /// The earliest terminal event's own duration, if it carried one.
+    pub fn terminal_duration(&self) -> Option<u64> {
+        let mut b = [0; 8];
+        b[..6].copy_from_slice(&self.terminal_duration);
+        let d = u64::from_le_bytes(b);
+        (self.terminal.is_some() && d != NO_DURATION).then_some(d)
     }
 
     /// The time that places the run in a window: its earliest timed start, else
@@ -206,9 +228,7 @@ impl RunPartial {
             timed(self.start),
             self.terminal.and(timed(self.terminal_at)),
         ) {
-            _ if self.terminal.is_some() && self.terminal_duration != NO_DURATION => {
-                Some(self.terminal_duration)
-            }
+            _ if self.terminal_duration().is_some() => self.terminal_duration(),
             (Some(s), Some(t)) => t.checked_sub(s).and_then(|d| u64::try_from(d).ok()),
             _ => None,
         };
