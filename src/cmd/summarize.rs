@@ -370,6 +370,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             ui::note(&format!("skipped {path}: {why}"));
         }
         for (path, dialect, how) in &summary.dialects {
+            let path = match &anonymizer {
+                Some(a) => a.file(path),
+                None => path.clone(),
+            };
             let how = match how {
                 How::Asked => "--dialect".to_string(),
                 How::Detected { votes } => {
