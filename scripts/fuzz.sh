@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Run the fuzz targets (cargo fuzz + libFuzzer) on a stable toolchain.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      # default: 300 s each, both targets
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      # default: 300 s each, every target
 #
 # Targets: parse_line (the line parser), summarize (the whole path over bytes,
 # plain or gzip/zstd, whole, truncated or corrupted), diff_artifact (diff's
-# artifact reader: whole artifacts, `hdr` strings, raw histogram bytes). Seeds
-# come from fixtures/ and the built binary.
-# plain or gzip/zstd, whole, truncated or corrupted), state (the state-file
-# reader: arbitrary bytes, arbitrary payloads, corrupted real states). Seeds come from fixtures/.
+# artifact reader: whole artifacts, `hdr` strings, raw histogram bytes), state
+# (the state-file reader: arbitrary bytes, arbitrary payloads, corrupted real
+# states), dialect (mapping files and the mapped line path of every built-in
+# dialect). Seeds come from fixtures/ and the built binary.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
 # accept the -Z flags cargo-fuzz passes; `-s none` skips the sanitizer runtime
 # (the code is safe Rust but for two `unsafe` blocks in the parser's fast path,
@@ -17,16 +17,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-300}; shift || true
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact state dialect)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact state)
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-
-mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact corpus/state
+mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact corpus/state corpus/dialect
 i=0
 while IFS= read -r line; do
   printf '%s' "$line" > "corpus/parse_line/seed-$i"; i=$((i + 1))
 done < <(cat ../fixtures/spellings/audit.jsonl; head -200 ../fixtures/messy-small/audit-000.jsonl)
+for f in ../src/dialect/builtin/*.toml ../fixtures/mapped-gw/gw.toml; do
+  { printf '\000'; cat "$f"; } > "corpus/dialect/seed-$(basename "$f")"
+done
+head -40 ../fixtures/openclaw-small/diagnostics-2026-03-11-0809.jsonl | while IFS= read -r line; do
+  printf '\001%s' "$line" > "corpus/dialect/seed-line-$i"; i=$((i + 1))
+done
 for f in ../fixtures/spellings/audit.jsonl ../fixtures/spellings/nested/crlf-bom.ndjson; do
   { printf '\000'; cat "$f"; } > "corpus/summarize/seed-$(basename "$f")"
 done

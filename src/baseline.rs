@@ -32,6 +32,10 @@ pub struct Inputs {
     pub dialects: BTreeMap<String, u64>,
     pub events: u64,
     pub files: u64,
+    /// Amounts present but not recorded, by field and reason (`negative`,
+    /// `too_large`, `not_a_number`); not written when there are none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub invalid_values: BTreeMap<String, BTreeMap<String, u64>>,
     pub malformed_lines: u64,
     pub malformed_samples: Vec<MalformedSample>,
     /// Values counted under `(other)` because a keyed map reached `--max-keys`.

@@ -21,7 +21,7 @@ use crate::baseline::{
     self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, RunSummary,
     SkipReason, Unreadable, Window,
 };
-use crate::event::{Event, Kind, Malformed};
+use crate::event::{Amount, Event, Invalid, Kind, Malformed};
 use crate::select::{Attr, Selection};
 use crate::series::{self, BucketSpec, SeriesPartial};
 use crate::time::format_ms;
@@ -84,6 +84,22 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
     }
 }
 
+/// `inputs.invalid_values`: {amount: {reason: count}}, only the non-zero.
+fn invalid_values(counts: &[u64; 9]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for a in Amount::ALL {
+        for why in Invalid::ALL {
+            let n = counts[a.bit(why).trailing_zeros() as usize];
+            if n > 0 {
+                out.entry(a.as_str().to_string())
+                    .or_default()
+                    .insert(why.as_str().to_string(), n);
+            }
+        }
+    }
+    out
+}
+
 /// Where a malformed line sits: file, work unit within the file, line within
 /// the unit. The order of these keys is the order of lines in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,6 +120,10 @@ pub struct Partial {
     pub untimed: u64,
     /// Files read per dialect (`inputs.dialects`).
     pub dialects: BTreeMap<String, u64>,
+    /// Refused amounts, by bit of [`crate::event::Amount::bit`], counted
+    /// where the amount is read (latency of cancels, candidate count of
+    /// skips, duration of run events).
+    pub invalid: [u64; 9],
     /// The first [`MAX_SAMPLES`] malformed lines, in input order.
     pub samples: Vec<(LinePos, Malformed)>,
     /// Lines seen by each work unit, to turn [`LinePos`] into line numbers.
@@ -139,6 +159,7 @@ impl Partial {
             malformed: 0,
             untimed: 0,
             dialects: BTreeMap::new(),
+            invalid: [0; 9],
             samples: Vec::new(),
             part_lines: Vec::new(),
             unreadable: Vec::new(),
@@ -175,6 +196,9 @@ impl Partial {
         self.events += 1;
         if ev.ts.is_none() {
             self.untimed += 1;
+        }
+        if ev.invalid != 0 {
+            self.note_invalid(ev);
         }
         if ev.kind == Kind::RunState {
             self.runs.observe(ev);
@@ -221,6 +245,21 @@ impl Partial {
     }
 
     /// A malformed line; `text` is what was read of it (empty when oversized).
+    #[cold]
+    fn note_invalid(&mut self, ev: &Event<'_>) {
+        let used = match ev.kind {
+            Kind::Cancel => Amount::LatencyMs,
+            Kind::ReactionSkip => Amount::CandidateCount,
+            Kind::RunState => Amount::DurationMs,
+            _ => return,
+        };
+        for why in Invalid::ALL {
+            if ev.invalid & used.bit(why) != 0 {
+                self.invalid[used.bit(why).trailing_zeros() as usize] += 1;
+            }
+        }
+    }
+
     pub fn malformed(&mut self, pos: LinePos, why: Malformed, text: &[u8]) {
         self.malformed += 1;
         if let Some(s) = &mut self.series {
@@ -265,6 +304,9 @@ impl Partial {
         self.untimed += o.untimed;
         for (d, n) in o.dialects {
             *self.dialects.entry(d).or_default() += n;
+        }
+        for (a, b) in self.invalid.iter_mut().zip(o.invalid) {
+            *a += b;
         }
         self.samples.extend(o.samples);
         self.samples.sort_unstable();
@@ -385,6 +427,7 @@ impl Partial {
                 malformed_lines: self.malformed,
                 malformed_samples,
                 overflowed_keys,
+                invalid_values: invalid_values(&self.invalid),
                 unreadable,
                 untimed_events: self.untimed,
             },

@@ -192,6 +192,11 @@ impl RunPartial {
         (self.terminal.is_some() && d != NO_DURATION).then_some(d)
     }
 
+    /// Set the terminal event's own duration (state files; capped as when read).
+    pub fn set_terminal_duration(&mut self, d: Option<u64>) {
+        self.terminal_duration = pack_duration(d);
+    }
+
     /// The time that places the run in a window: its earliest timed start, else
     /// its earliest timed event.
     pub fn anchor(&self) -> Option<i64> {

@@ -186,7 +186,7 @@ pub struct Args {
 /// Upper bound of `-j`: more threads than this only cost memory.
 const MAX_THREADS: u64 = 1024;
 /// Upper bound of `--max-line-bytes` (a line buffer can grow to it).
-const MAX_LINE_LIMIT: u64 = 4 << 30;
+pub(crate) const MAX_LINE_LIMIT: u64 = 4 << 30;
 
 /// The selection the flags ask for.
 fn selection(args: &Args) -> anyhow::Result<Selection> {
@@ -348,6 +348,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         baseline: partial.finalize(&collected.names, &cfg.selection),
         skipped: collected.skipped,
         sources: collected.sources,
+        dialects: collected.dialects,
     };
     let elapsed = started.elapsed();
     if let Some(a) = &anonymizer {

@@ -9,7 +9,7 @@ use bumpalo::Bump;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::spec::{Field, Mapping, Role, Rule, MAX_PATHS};
-use crate::event::{non_negative_ms, Ack, Event, Kind, Malformed, Val};
+use crate::event::{amount_of, Ack, Amount, Event, Kind, Malformed, Val};
 use crate::time::DateCache;
 
 type Slots<'a> = [Val<'a>; MAX_PATHS];
@@ -46,6 +46,9 @@ pub(crate) fn fill<'a>(
     vals: &mut Slots<'a>,
     scratch: &'a Bump,
 ) -> Result<(), Malformed> {
+    if crate::event::too_deep(text) {
+        return Err(Malformed::Json);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let is_object = Root(NodeSeed {
         m,
@@ -119,6 +122,8 @@ pub(crate) fn resolve<'a>(
         Some(Role::ReactionSkip) => (Kind::ReactionSkip, None),
     };
     let requested = first(m, vals, Field::Requested).and_then(|v| time_of(m, v, dates));
+    let mut invalid = 0;
+    let amount = |f: Field, a: Amount, invalid: &mut u16| amount_of(first(m, vals, f), a, invalid);
     Some(Event {
         etype,
         kind,
@@ -133,11 +138,12 @@ pub(crate) fn resolve<'a>(
         reason: s(Field::Reason),
         rule_name: s(Field::RuleName),
         sender: s(Field::Sender),
-        latency_ms: first(m, vals, Field::LatencyMs).and_then(non_negative_ms),
+        latency_ms: amount(Field::LatencyMs, Amount::LatencyMs, &mut invalid),
         acknowledged,
         requested,
-        candidate_count: first(m, vals, Field::CandidateCount).and_then(non_negative_ms),
-        duration_ms: first(m, vals, Field::DurationMs).and_then(non_negative_ms),
+        candidate_count: amount(Field::CandidateCount, Amount::CandidateCount, &mut invalid),
+        duration_ms: amount(Field::DurationMs, Amount::DurationMs, &mut invalid),
+        invalid,
     })
 }
 

@@ -120,6 +120,8 @@ pub struct Event<'a> {
     /// A terminal run event's own duration (dialects that log one, e.g.
     /// OpenClaw's `durationMs`); it wins over end minus start.
     pub duration_ms: Option<u64>,
+    /// Amounts present but refused: bits of [`Amount::bit`].
+    pub invalid: u16,
 }
 
 impl Event<'_> {
@@ -183,11 +185,52 @@ pub fn fast_path_reads(line: &[u8]) -> bool {
     scan::scan(&storage.build(line), &mut Raw::default()).is_some()
 }
 
+/// Nesting allowed in a line: the line's object is level 1 (serde_json's own
+/// limit of 128 does not apply to values it skips).
+pub const MAX_NESTING: usize = 128;
+
+/// Whether `text` nests objects and arrays deeper than [`MAX_NESTING`]
+/// (brackets inside strings do not count). Cheap when the line has few
+/// brackets, which is nearly always.
+pub(crate) fn too_deep(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.iter().filter(|&&c| c == b'[' || c == b'{').count() <= MAX_NESTING {
+        return false;
+    }
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for &c in b {
+        if in_str {
+            match c {
+                _ if esc => esc = false,
+                b'\\' => esc = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn fill_with_serde<'a>(
     text: &'a str,
     raw: &mut Raw<'a>,
     scratch: &'a Bump,
 ) -> Result<(), Malformed> {
+    if too_deep(text) {
+        return Err(Malformed::Json);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let is_object = TopSeed(raw, scratch)
         .deserialize(&mut de)
@@ -510,6 +553,7 @@ impl<'a> Raw<'a> {
             Some(Val::Bool(false)) => Ack::No,
             Some(v) => time_of(v).map_or(Ack::No, Ack::At),
         };
+        let mut invalid = 0;
         Some(Event {
             etype,
             kind: Kind::of_default(etype),
@@ -524,15 +568,20 @@ impl<'a> Raw<'a> {
             reason: Self::take_str(self.field(&[Key::Reason])),
             rule_name: Self::take_str(self.field(&[Key::RuleName, Key::RuleNameCamel])),
             sender: Self::take_str(self.field(&[Key::Sender])),
-            latency_ms: self
-                .field(&[Key::LatencyMs, Key::LatencyMsCamel])
-                .and_then(non_negative_ms),
+            latency_ms: amount_of(
+                self.field(&[Key::LatencyMs, Key::LatencyMsCamel]),
+                Amount::LatencyMs,
+                &mut invalid,
+            ),
             acknowledged,
             requested: self.field(&[Key::Requested]).and_then(&mut time_of),
-            candidate_count: self
-                .field(&[Key::CandidateCount, Key::CandidateCountCamel])
-                .and_then(non_negative_ms),
+            candidate_count: amount_of(
+                self.field(&[Key::CandidateCount, Key::CandidateCountCamel]),
+                Amount::CandidateCount,
+                &mut invalid,
+            ),
             duration_ms: None,
+            invalid,
         })
     }
 }
@@ -545,26 +594,110 @@ fn time_of(v: &Val<'_>, dates: &mut DateCache) -> Option<i64> {
     }
 }
 
-/// A non-negative amount of milliseconds (or a count): an integer, a float
-/// rounded to the nearest integer (half away from zero), or a numeric string.
-pub(crate) fn non_negative_ms(v: &Val<'_>) -> Option<u64> {
-    let f = match v {
-        Val::Int(i) => return u64::try_from(*i).ok(),
-        Val::Float(f) => *f,
-        Val::Str(_) => {
-            let s = v.as_str()?.trim();
-            if let Ok(i) = s.parse::<i64>() {
-                return u64::try_from(i).ok();
-            }
-            s.parse::<f64>().ok()?
+/// The largest amount (latency or duration in ms, or a count) that is
+/// recorded: 10^14 (in ms, about 3 170 years). Larger values are out of range,
+/// which keeps every HDR histogram's header within a signed 64-bit number.
+pub const MAX_AMOUNT: u64 = 100_000_000_000_000;
+
+/// Why a present amount was not recorded (the one rule for out-of-range
+/// values; counted per field and reason in `inputs.invalid_values`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Invalid {
+    /// Below zero (before rounding: -0.4 is negative, not 0).
+    Negative,
+    /// Above [`MAX_AMOUNT`] (including integers beyond 64 bits and infinities).
+    TooLarge,
+    /// Not a number: a non-numeric string, NaN, a bool, an object or array.
+    NotANumber,
+}
+
+impl Invalid {
+    pub const ALL: [Invalid; 3] = [Invalid::Negative, Invalid::TooLarge, Invalid::NotANumber];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Invalid::Negative => "negative",
+            Invalid::TooLarge => "too_large",
+            Invalid::NotANumber => "not_a_number",
         }
-        _ => return None,
+    }
+}
+
+/// The amounts an [`Event`] may carry, for [`Event::invalid`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Amount {
+    LatencyMs,
+    CandidateCount,
+    DurationMs,
+}
+
+impl Amount {
+    pub const ALL: [Amount; 3] = [
+        Amount::LatencyMs,
+        Amount::CandidateCount,
+        Amount::DurationMs,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Amount::LatencyMs => "latency_ms",
+            Amount::CandidateCount => "candidate_count",
+            Amount::DurationMs => "duration_ms",
+        }
+    }
+
+    /// The bit of (amount, why) in [`Event::invalid`].
+    pub fn bit(self, why: Invalid) -> u16 {
+        1 << (self as u16 * 3 + why as u16)
+    }
+}
+
+/// A present amount: an integer, a float rounded to the nearest integer
+/// (half away from zero), or a numeric string; `Err` when it is negative,
+/// above [`MAX_AMOUNT`], or not a number.
+pub(crate) fn amount(v: &Val<'_>) -> Result<u64, Invalid> {
+    let f = match v {
+        Val::Int(i) => {
+            return match u64::try_from(*i) {
+                Err(_) => Err(Invalid::Negative),
+                Ok(u) if u > MAX_AMOUNT => Err(Invalid::TooLarge),
+                Ok(u) => Ok(u),
+            }
+        }
+        Val::Big => return Err(Invalid::TooLarge),
+        Val::Float(f) => *f,
+        Val::Str(s) => {
+            let s = s.trim();
+            match s.parse::<i64>() {
+                Ok(i) => return amount(&Val::Int(i)),
+                Err(_) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(Invalid::TooLarge)
+                }
+                Err(_) => s.parse::<f64>().map_err(|_| Invalid::NotANumber)?,
+            }
+        }
+        _ => return Err(Invalid::NotANumber),
     };
-    let r = f.round();
-    // `f64 as u64` saturates; reject what does not fit instead.
-    (0.0..18_446_744_073_709_551_616.0)
-        .contains(&r)
-        .then_some(r as u64)
+    if f.is_nan() {
+        Err(Invalid::NotANumber)
+    } else if f < 0.0 {
+        Err(Invalid::Negative)
+    } else if f.round() > MAX_AMOUNT as f64 {
+        Err(Invalid::TooLarge)
+    } else {
+        Ok(f.round() as u64)
+    }
+}
+
+/// [`amount`] of an optional value, noting why it was refused in `invalid`.
+pub(crate) fn amount_of(v: Option<&Val<'_>>, which: Amount, invalid: &mut u16) -> Option<u64> {
+    match amount(v?) {
+        Ok(a) => Some(a),
+        Err(why) => {
+            *invalid |= which.bit(why);
+            None
+        }
+    }
 }
 
 /// Parse with a parser of its own, leaked (tests only: events outlive it).
@@ -728,6 +861,14 @@ mod tests {
         assert_eq!(lat("\"149\""), Some(149));
         assert_eq!(lat("\" 12.6 \""), Some(13));
         assert_eq!(lat("-5.0"), None);
+        assert_eq!(lat("-0.4"), None);
+        assert_eq!(lat("-0.0"), Some(0));
+        assert_eq!(lat("0.4"), Some(0));
+        assert_eq!(lat("100000000000000"), Some(MAX_AMOUNT));
+        assert_eq!(lat("100000000000001"), None);
+        assert_eq!(lat("1e19"), None);
+        assert_eq!(lat("99999999999999999999999"), None);
+        assert_eq!(lat("\"99999999999999999999999\""), None);
         assert_eq!(lat("-1"), None);
         assert_eq!(lat("\"-3\""), None);
         assert_eq!(lat("\"abc\""), None);
@@ -735,6 +876,25 @@ mod tests {
         assert_eq!(lat("1e300"), None);
         assert_eq!(lat("true"), None);
         assert_eq!(lat("18446744073709551615"), None);
+        let why = |s: &str| {
+            ok(&format!(
+                r#"{{"type":"a","latency_ms":{s},"candidateCount":{s}}}"#
+            ))
+            .invalid
+        };
+        let both = |w: Invalid| Amount::LatencyMs.bit(w) | Amount::CandidateCount.bit(w);
+        assert_eq!(why("-0.4"), both(Invalid::Negative));
+        assert_eq!(why("-1"), both(Invalid::Negative));
+        assert_eq!(why("1e19"), both(Invalid::TooLarge));
+        assert_eq!(why("18446744073709551616"), both(Invalid::TooLarge));
+        assert_eq!(why("\"inf\""), both(Invalid::TooLarge));
+        assert_eq!(why("\"NaN\""), both(Invalid::NotANumber));
+        assert_eq!(why("\"abc\""), both(Invalid::NotANumber));
+        assert_eq!(why("true"), both(Invalid::NotANumber));
+        assert_eq!(why("[1]"), both(Invalid::NotANumber));
+        assert_eq!(why("12"), 0);
+        assert_eq!(why("null"), 0);
+        assert_eq!(why("\"\""), 0);
         let ack = |s: &str| ok(&format!(r#"{{"type":"a","acknowledged":{s}}}"#)).acknowledged;
         assert_eq!(ack("true"), Ack::Yes);
         assert_eq!(ack("false"), Ack::No);
@@ -783,6 +943,29 @@ mod tests {
         );
         let deep = "[".repeat(100_000);
         assert_eq!(parse_line(deep.as_bytes()), Err(Malformed::Json));
+        // closed nesting: 128 levels with the line's object, not one more
+        let nest = |n: usize| {
+            format!(
+                "{{\"type\":\"a\",\"x\":{}{}}}",
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        assert!(parse_line(nest(127).as_bytes()).is_ok());
+        assert_eq!(parse_line(nest(128).as_bytes()), Err(Malformed::Json));
+        assert_eq!(
+            parse_line_reference(nest(128).as_bytes()),
+            Err(Malformed::Json)
+        );
+        let objs = format!(
+            "{{\"type\":\"a\",\"x\":{}1{}}}",
+            "{\"k\":".repeat(200),
+            "}".repeat(200)
+        );
+        assert_eq!(parse_line(objs.as_bytes()), Err(Malformed::Json));
+        // brackets in strings are not nesting
+        let s = format!("{{\"type\":\"a\",\"x\":\"{}\"}}", "[".repeat(300));
+        assert!(parse_line(s.as_bytes()).is_ok());
         let deep = format!("{{\"type\":\"a\",\"x\":{}", "{\"a\":".repeat(100_000));
         assert_eq!(parse_line(deep.as_bytes()), Err(Malformed::Json));
         // CR before the (stripped) newline is JSON whitespace

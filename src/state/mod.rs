@@ -18,7 +18,7 @@ use crate::aggregate::cancels::GRAIN_MS;
 use crate::aggregate::Partial;
 
 pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Options a state was made under that change its figures: states merge
 /// only when these are equal.

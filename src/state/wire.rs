@@ -36,6 +36,10 @@ struct Wire {
     events: u64,
     malformed: u64,
     untimed: u64,
+    /// `inputs.invalid_values` counters, by bit of `event::Amount::bit`.
+    invalid: [u64; 9],
+    /// Files read per dialect name.
+    dialects: Vec<(String, u64)>,
     /// (file, part, line, reason code).
     samples: Vec<(u64, u64, u64, u8)>,
     part_lines: Vec<(u64, u64, u64)>,
@@ -69,6 +73,8 @@ struct WireRun {
     terminal_at: u64,
     attr_at: [u64; 4],
     attr: [u32; 4],
+    /// 0: the terminal event carried no duration of its own; else duration + 1.
+    duration: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -205,6 +211,7 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
                 terminal_at: put_time(r.terminal_at, r.first),
                 attr_at: r.attr_at.map(|t| put_time(t, r.first)),
                 attr: std::array::from_fn(|i| put_id(&run_ids[i], r.attr[i])),
+                duration: r.terminal_duration().map_or(0, |d| d + 1),
             }
         })
         .collect();
@@ -319,6 +326,8 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
         events: p.events,
         malformed: p.malformed,
         untimed: p.untimed,
+        invalid: p.invalid,
+        dialects: p.dialects.iter().map(|(d, n)| (d.clone(), *n)).collect(),
         samples,
         part_lines,
         unreadable,
@@ -426,6 +435,15 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     p.events = w.events;
     p.malformed = w.malformed;
     p.untimed = w.untimed;
+    for (i, &n) in w.invalid.iter().enumerate() {
+        check.count(n, "invalid values")?;
+        p.invalid[i] = n;
+    }
+    for (d, n) in w.dialects {
+        if n > w.files_read || p.dialects.insert(d, n).is_some() {
+            return Err("the files read per dialect are inconsistent".into());
+        }
+    }
     if w.samples.len() > crate::aggregate::MAX_SAMPLES {
         return Err("too many malformed-line samples".into());
     }
@@ -492,16 +510,20 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
             2 => Some(Terminal::Complete),
             _ => Some(Terminal::Error),
         };
-        let mut run = RunPartial {
-            first,
-            start: get_time(r.start, first)?,
-            terminal_at: get_time(r.terminal_at, first)?,
-            terminal,
-            cancel_requested: r.flags & 4 != 0,
-            ..RunPartial::default()
-        };
+        let mut run = RunPartial::default();
+        run.first = first;
+        run.start = get_time(r.start, first)?;
+        run.terminal_at = get_time(r.terminal_at, first)?;
+        run.terminal = terminal;
+        run.cancel_requested = r.flags & 4 != 0;
         for i in 0..4 {
             run.attr_at[i] = get_time(r.attr_at[i], first)?;
+        }
+        if r.duration != 0 {
+            if terminal.is_none() {
+                return Err("a run without a terminal event has a terminal duration".into());
+            }
+            run.set_terminal_duration(Some(r.duration - 1));
         }
         run.attr = attr;
         runs.push((key_of(r.key), run));
