@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd::{completions, dialect, diff, man, merge, summarize};
+use crate::cmd::{completions, dialect, diff, inspect, man, merge, summarize};
 use crate::ui::ColorChoice;
 
 #[derive(Debug, Parser)]
@@ -42,6 +42,9 @@ pub enum Command {
     Diff(diff::Args),
     /// Merge state files (`summarize --state`) into artifacts or one state.
     Merge(merge::Args),
+    /// What is in these logs: per event type, the keys, their types, examples,
+    /// and what the dialect reads them as (to write a mapping file).
+    Inspect(inspect::Args),
     /// List, show and check dialects (how other gateways' logs are read).
     Dialect(dialect::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).

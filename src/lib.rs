@@ -15,6 +15,7 @@ pub mod diff;
 pub mod error;
 pub mod event;
 pub mod input;
+pub mod inspect;
 pub mod output;
 pub mod pipeline;
 pub mod render;

@@ -136,7 +136,7 @@ enum Unit {
 /// The dialect a file was read in: (file, dialect, how chosen).
 type Chosen = (usize, Arc<Dialect>, How);
 
-fn globset(globs: &[String]) -> Result<GlobSet, Error> {
+pub(crate) fn globset(globs: &[String]) -> Result<GlobSet, Error> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         let glob = Glob::new(g).map_err(|e| Error::BadGlob {

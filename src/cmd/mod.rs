@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod dialect;
 pub mod diff;
+pub mod inspect;
 pub mod man;
 pub mod merge;
 pub mod summarize;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Dialect(args) => dialect::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

@@ -408,6 +408,25 @@ impl Mapping {
         out
     }
 
+    /// The dotted key paths that hold `field`, first present wins.
+    pub fn field_paths(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.fields[field as usize]
+            .iter()
+            .map(|&s| self.paths[s as usize].as_str())
+    }
+
+    /// The key paths whose value picks the role of `etype` (a rule with
+    /// `field`), first present wins.
+    pub fn role_paths(&self, etype: &str) -> Vec<&str> {
+        match crate::aggregate::get(&self.rules, etype) {
+            Some(Rule::ByValue { slots, .. }) => slots
+                .iter()
+                .map(|&s| self.paths[s as usize].as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Number of event types with a rule.
     pub fn mapped_types(&self) -> usize {
         self.rules.len()
@@ -422,12 +441,19 @@ impl Mapping {
                 let field = slots
                     .first()
                     .map_or("", |&s| self.paths[s as usize].as_str());
-                let mut v: Vec<_> = values
-                    .iter()
-                    .map(|(k, r)| format!("{field}={k} -> {}", r.as_str()))
+                // grouped by role: `by outcome: run.complete (completed), …`
+                let mut by_role: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                for (v, r) in values {
+                    by_role.entry(r.as_str()).or_default().push(v);
+                }
+                let parts: Vec<String> = by_role
+                    .into_iter()
+                    .map(|(r, mut vs)| {
+                        vs.sort_unstable();
+                        format!("{r} ({})", vs.join("|"))
+                    })
                     .collect();
-                v.sort();
-                Some(v.join(", "))
+                Some(format!("by {field}: {}", parts.join(", ")))
             }
         }
     }
