@@ -4,6 +4,9 @@
 #   scripts/bench.sh                 # 300 MB clean corpus, 3 alternating rounds
 #   BENCH_MB=660 ROUNDS=5 scripts/bench.sh
 #   BUCKET=1d scripts/bench.sh       # also time `--bucket 1d` in the same rounds
+#   BASE=/tmp/old/auditsum scripts/bench.sh   # also time another build, same rounds
+#   OPENCLAW_MB=100 scripts/bench.sh # also time OpenClaw-dialect logs (fixtures/openclaw-small
+#                                    # repeated to about that size)
 #
 # Generates the corpora under bench-data/ if missing (deterministic seeds),
 # installs duckdb with pip if missing, warms the page cache, then alternates
@@ -16,6 +19,8 @@ cd "$(dirname "$0")/.."
 MB=${BENCH_MB:-300}
 ROUNDS=${ROUNDS:-3}
 BUCKET=${BUCKET:-}
+BASE=${BASE:-}
+OPENCLAW_MB=${OPENCLAW_MB:-}
 MESSY_RUNS=${MESSY_RUNS:-60000}
 DATA=bench-data
 CLEAN=$DATA/clean-$MB
@@ -45,11 +50,15 @@ for ((i = 1; i <= ROUNDS; i++)); do
     run bucket-1t "$BIN" summarize "$CLEAN" --json -q --threads 1 --bucket "$BUCKET"
     run bucket-2t "$BIN" summarize "$CLEAN" --json -q --threads 2 --bucket "$BUCKET"
   fi
+  if [ -n "$BASE" ]; then
+    run base-1t "$BASE" summarize "$CLEAN" --json -q --threads 1
+    run base-2t "$BASE" summarize "$CLEAN" --json -q --threads 2
+  fi
   run duckdb-2t python3 scripts/bench_duckdb.py "$CLEAN" 2
 done
 
 echo "clean corpus: $CLEAN, $bytes bytes, $ROUNDS rounds (median)"
-python3 - "$results" "$bytes" "$BUCKET" <<'PY'
+python3 - "$results" "$bytes" "$BUCKET" "$BASE" <<'PY'
 import sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
@@ -69,6 +78,10 @@ for t in ("1t", "2t"):
         (w, r), (bw, br) = med["auditsum-" + t], med["bucket-" + t]
         print("--bucket %s, %s: wall %.2f s vs %.2f s (%+.1f%%), peak RSS %.0f MB vs %.0f MB"
               % (sys.argv[3], t, bw, w, 100 * (bw / w - 1), br / 1024, r / 1024))
+    if "base-" + t in med:
+        (w, r), (bw, br) = med["auditsum-" + t], med["base-" + t]
+        print("this build vs BASE (%s), %s: wall %.2f s vs %.2f s (%+.1f%%), peak RSS %.0f MB vs %.0f MB"
+              % (sys.argv[4], t, w, bw, 100 * (w / bw - 1), r / 1024, br / 1024))
 PY
 
 "$BIN" summarize "$CLEAN" --json -q | python3 -c '
@@ -96,3 +109,37 @@ print("messy corpus: %s, %d bytes decompressed, %d on disk" % (sys.argv[4], raw,
 print("auditsum-2t  wall %.2f s, %.0f MB/s decompressed, %.0f MB/s on disk, peak RSS %.0f MB"
       % (w, raw / 1e6 / w, disk / 1e6 / w, rss / 1024))
 PY
+
+if [ -n "$OPENCLAW_MB" ]; then
+  OC=$DATA/openclaw-$OPENCLAW_MB
+  if [ ! -d "$OC" ]; then
+    mkdir -p "$OC"
+    one=$(mktemp)
+    { zcat fixtures/openclaw-small/archive/*.gz; cat fixtures/openclaw-small/*.jsonl; } > "$one"
+    per=$(wc -c < "$one")
+    copies=$(( OPENCLAW_MB * 1000000 / per / 4 + 1 ))
+    for part in 0 1 2 3; do
+      for ((c = 0; c < copies; c++)); do cat "$one"; done > "$OC/diagnostics-$part.jsonl"
+    done
+    rm -f "$one"
+  fi
+  oc_bytes=$(cat "$OC"/*.jsonl | wc -c)
+  : > "$results"
+  for ((i = 1; i <= ROUNDS; i++)); do
+    run openclaw "$BIN" summarize "$OC" --json -q --threads 2 --dialect openclaw
+    run auto "$BIN" summarize "$OC" --json -q --threads 2
+  done
+  python3 - "$results" "$oc_bytes" "$OC" <<'PY'
+import sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    label, wall, rss = line.split()
+    rows.setdefault(label, []).append((float(wall), int(rss)))
+size = int(sys.argv[2])
+print("openclaw corpus: %s, %d bytes" % (sys.argv[3], size))
+for k, v in rows.items():
+    w = statistics.median(x for x, _ in v)
+    print("  --dialect %-9s 2t wall %.2f s, %.0f MB/s, peak RSS %.0f MB"
+          % (k, w, size / 1e6 / w, max(r for _, r in v) / 1024))
+PY
+fi
