@@ -163,3 +163,39 @@ fn refusals_exit_2_naming_the_file() {
     ]);
     assert!(e.contains("a merged state keeps everything"), "{e}");
 }
+
+/// `merge --out` writes the same pair as `summarize --out`: both files byte
+/// for byte, the Markdown ending with the SHA-256 of the JSON (what the
+/// Spark job's comparison checks), and it never overwrites a state it reads.
+#[test]
+fn merge_out_writes_the_pair_summarize_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let states: Vec<String> = logs().iter().map(|f| state_of(f, tmp.path())).collect();
+    ok(&["summarize", DIR, "--out", &p("want"), "-q", "--top", "3"]);
+    let got = p("got");
+    let mut merge = vec!["merge", "--out", &got, "-q", "--top", "3"];
+    merge.extend(states.iter().map(String::as_str));
+    ok(&merge);
+    for ext in ["json", "md"] {
+        let want = std::fs::read(p(&format!("want.{ext}"))).unwrap();
+        let got = std::fs::read(p(&format!("got.{ext}"))).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{ext}"
+        );
+    }
+    let md = std::fs::read_to_string(p("got.md")).unwrap();
+    assert!(md.contains("<!-- auditsum pair: sha256 of the JSON artifact"));
+    // an output that would replace an input state
+    std::fs::copy(&states[0], p("in.json")).unwrap();
+    let e = fails(&["merge", &p("in.json"), "--out", &p("in")]);
+    assert!(e.contains("in.json"), "{e}");
+    assert_eq!(
+        std::fs::read(p("in.json")).unwrap(),
+        std::fs::read(&states[0]).unwrap()
+    );
+    let e = fails(&["merge", &states[0], "--state", &states[0]]);
+    assert!(e.contains("one of the states being merged"), "{e}");
+}

@@ -8,11 +8,10 @@ use anyhow::Context;
 
 use crate::aggregate::cancels::{window_on_grain, GRAIN_MS};
 use crate::aggregate::Partial;
-use crate::anonymize::Anonymizer;
+use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
 use crate::cmd::{stdout, Status};
-use crate::output::{with_ext, write_atomic};
+use crate::output::write_atomic;
 use crate::render::json::Json;
-use crate::render::markdown::Markdown;
 use crate::render::table::Table;
 use crate::render::Render;
 use crate::select::Selection;
@@ -35,60 +34,19 @@ pub struct Args {
     #[arg(required = true, value_name = "STATE")]
     pub states: Vec<PathBuf>,
 
-    /// Print the JSON artifact to stdout instead of the table.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Write PREFIX.json and PREFIX.md (atomically).
-    #[arg(long, value_name = "PREFIX")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Write the merged state to FILE (`-`: standard output). A state keeps
     /// everything: selection options apply to --json/--out only.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// Rows of the long tables in Markdown and the terminal.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    #[command(flatten)]
+    pub select: SelectArgs,
 
-    /// Print nothing but errors (and --json output).
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-
-    /// Exit 1 when any file is unreadable or any line malformed.
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Only data from this time on (as for summarize; on a whole minute).
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub since: Option<String>,
-
-    /// Only data before this time (exclusive; on a whole minute).
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub until: Option<String>,
-
-    /// What relative --since/--until count back from (RFC 3339; default: the clock).
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub now: Option<String>,
-
-    /// Keep one scope: channel, backend, origin or session (repeatable).
-    #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
-    pub wheres: Vec<String>,
-
-    /// Replace session ids by a keyed hash (HMAC-SHA256 of --salt).
-    #[arg(long, help_heading = "Privacy")]
-    pub anonymize: bool,
-
-    /// The secret key of --anonymize (prefer the environment variable).
-    #[arg(
-        long,
-        env = "AUDITSUM_SALT",
-        hide_env_values = true,
-        value_name = "SALT",
-        help_heading = "Privacy"
-    )]
-    pub salt: Option<String>,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
 }
 
 /// A window a state can answer exactly: bounds on whole minutes.
@@ -138,25 +96,19 @@ fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
-    let anonymizer = match (args.anonymize, &args.salt) {
-        (false, _) => None,
-        (true, Some(salt)) if !salt.is_empty() => Some(Anonymizer::new(salt)),
-        (true, _) => anyhow::bail!(
-            "--anonymize needs a salt: pass --salt SALT or set AUDITSUM_SALT (the same salt as for summarize)"
-        ),
-    };
-    let sel =
-        crate::cmd::summarize::build_selection(&args.since, &args.until, &args.now, &args.wheres)?;
+    let anonymizer = args.privacy.anonymizer()?;
+    let sel = args.select.selection()?;
     check_grain(&sel)?;
-    let artifacts = args.json || args.out.is_some();
-    if args.state.is_some() && !artifacts && (!sel.is_empty() || args.anonymize) {
+    let out = &args.output;
+    let artifacts = out.json || out.out.is_some();
+    if args.state.is_some() && !artifacts && (!sel.is_empty() || args.privacy.anonymize) {
         anyhow::bail!(
             "--since/--until/--where/--anonymize apply to artifacts; a merged state keeps everything (add --json or --out)"
         );
     }
     let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
     anyhow::ensure!(
-        !(args.json && to_stdout(&args.state)),
+        !(out.json && to_stdout(&args.state)),
         "--json and --state - both write to standard output; send the state to a file"
     );
     anyhow::ensure!(
@@ -176,7 +128,14 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let merged = state::merge(states)?;
     let names = merged.files.clone();
     let partial = match &args.state {
-        Some(path) => write_state(path, merged)?,
+        Some(path) => {
+            anyhow::ensure!(
+                to_stdout(&args.state) || !args.states.contains(path),
+                "--state {}: that is one of the states being merged; write the merged state to another file",
+                path.display()
+            );
+            write_state(path, merged)?
+        }
         None => merged.partial,
     };
     if args.state.is_some() && !artifacts {
@@ -186,36 +145,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     if let Some(a) = &anonymizer {
         a.apply(&mut b);
     }
-    let json_bytes = artifacts.then(|| Json.render(&b));
-    if let (Some(prefix), Some(bytes)) = (&args.out, &json_bytes) {
-        write_atomic(&with_ext(prefix, "json"), bytes)?;
-        write_atomic(
-            &with_ext(prefix, "md"),
-            &Markdown { top: args.top }.render(&b),
-        )?;
-    }
-    if let (true, Some(bytes)) = (args.json, &json_bytes) {
-        stdout(bytes).context("writing to stdout")?;
-    } else if !(args.quiet && args.out.is_some()) {
+    let json_bytes = Json.render(&b);
+    out.write_pair(&b, &json_bytes, &args.states)?;
+    if out.json {
+        stdout(&json_bytes).context("writing to stdout")?;
+    } else if !(out.quiet && out.out.is_some()) {
         let table = Table {
-            top: args.top,
-            width: 100,
+            top: out.top,
+            width: ui::stdout_width(),
             color: ui::stdout_color(),
         };
         stdout(&table.render(&b)).context("writing to stdout")?;
     }
-    if args.strict {
-        if let Some(u) = b.inputs.unreadable.first() {
-            ui::fail("--strict", &format!("{}: unreadable: {}", u.file, u.reason));
-            return Ok(Status::CheckFailed);
-        }
-        if let Some(s) = b.inputs.malformed_samples.first() {
-            ui::fail(
-                "--strict",
-                &format!("{}:{}: malformed line ({})", s.file, s.line, s.reason),
-            );
-            return Ok(Status::CheckFailed);
-        }
-    }
-    Ok(Status::Ok)
+    Ok(out.strict_status(&b))
 }

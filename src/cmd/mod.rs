@@ -6,6 +6,7 @@ pub mod diff;
 pub mod inspect;
 pub mod man;
 pub mod merge;
+pub mod shared;
 pub mod summarize;
 
 use std::io::{self, Write};

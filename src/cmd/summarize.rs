@@ -4,18 +4,16 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::anonymize::Anonymizer;
+use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
 use crate::cmd::{stdout, Status};
 use crate::dialect::{Choice, How};
-use crate::output::{pair_trailer, with_ext, write_set};
+use crate::output::with_ext;
 use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
 use crate::render::json::Json;
-use crate::render::markdown::Markdown;
 use crate::render::table::Table;
 use crate::render::Render;
-use crate::select::{self, parse_time, parse_where, Selection};
+use crate::select::{self, Selection};
 use crate::series::{self, window::AutoWindow, BucketSpec};
-use crate::time::parse_rfc3339_ms;
 use crate::ui;
 
 #[derive(Debug, clap::Args)]
@@ -38,28 +36,13 @@ pub struct Args {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Print the JSON artifact to stdout instead of the table.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Write PREFIX.json and PREFIX.md (atomically: never half written).
-    #[arg(long, value_name = "PREFIX")]
-    pub out: Option<PathBuf>,
-
-    /// Rows of the long tables (sessions, reasons, rules…) in Markdown and the
-    /// terminal; the JSON artifact always keeps everything.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Worker threads (0: one per core; at most 1024).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_THREADS))]
     pub threads: usize,
-
-    /// Exit 1 when any file is unreadable or any line malformed (the
-    /// artifacts are still written).
-    #[arg(long)]
-    pub strict: bool,
 
     /// Also read files matching GLOB inside directories (file name or path
     /// relative to the directory argument); repeatable.
@@ -99,28 +82,12 @@ pub struct Args {
     )]
     pub dialect: String,
 
-    /// Print nothing but errors (and --json output).
-    #[arg(long, short = 'q', conflicts_with = "verbose")]
-    pub quiet: bool,
-
     /// List skipped files and timing on stderr.
-    #[arg(long, short = 'v')]
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
 
-    /// Only data from this time on: RFC 3339, a date (midnight UTC), or a
-    /// duration before --now (24h, 7d). A run belongs to the window of its
-    /// start; cancels and reactions are selected by their own time.
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub since: Option<String>,
-
-    /// Only data before this time (exclusive; same forms as --since), so that
-    /// consecutive windows partition the runs.
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub until: Option<String>,
-
-    /// What relative --since/--until count back from (RFC 3339; default: the clock).
-    #[arg(long, value_name = "TIME", help_heading = "Selection")]
-    pub now: Option<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
 
     /// Pick --since/--until from the data: the most recent window, whole
     /// buckets back from the last timed event (before --until, if given),
@@ -134,11 +101,6 @@ pub struct Args {
     )]
     pub auto_window: Option<String>,
 
-    /// Keep one scope: channel, backend, origin or session (repeatable; the
-    /// same key twice means either value). E.g. --where backend=pi
-    #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
-    pub wheres: Vec<String>,
-
     /// Add a time series: the figures per bucket of this size (15m, 1h, 1d,
     /// 1w), or `auto` (at most 60 buckets over the window). Buckets are
     /// aligned to the Unix epoch; a run belongs to the bucket of its start.
@@ -147,20 +109,8 @@ pub struct Args {
     #[arg(long, value_name = "DURATION|auto", help_heading = "Series")]
     pub bucket: Option<String>,
 
-    /// Replace session ids by a keyed hash (HMAC-SHA256 of --salt): the same
-    /// salt gives the same pseudonyms in every window.
-    #[arg(long, help_heading = "Privacy")]
-    pub anonymize: bool,
-
-    /// The secret key of --anonymize (prefer the environment variable).
-    #[arg(
-        long,
-        env = "AUDITSUM_SALT",
-        hide_env_values = true,
-        value_name = "SALT",
-        help_heading = "Privacy"
-    )]
-    pub salt: Option<String>,
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
 
     /// Also write the partial state to FILE (`-`: standard output), for
     /// `auditsum merge`; alone (without --json/--out) nothing else is printed.
@@ -187,47 +137,6 @@ pub struct Args {
 const MAX_THREADS: u64 = 1024;
 /// Upper bound of `--max-line-bytes` (a line buffer can grow to it).
 pub(crate) const MAX_LINE_LIMIT: u64 = 4 << 30;
-
-/// The selection the flags ask for.
-fn selection(args: &Args) -> anyhow::Result<Selection> {
-    build_selection(&args.since, &args.until, &args.now, &args.wheres)
-}
-
-/// The selection of `--since`, `--until`, `--now` and `--where` (shared with `merge`).
-pub fn build_selection(
-    since: &Option<String>,
-    until: &Option<String>,
-    now: &Option<String>,
-    wheres: &[String],
-) -> anyhow::Result<Selection> {
-    let now = match now {
-        Some(n) => parse_rfc3339_ms(n).with_context(|| {
-            format!("--now {n}: not an RFC 3339 time (e.g. 2026-02-27T00:00:00Z)")
-        })?,
-        None => crate::time::now_ms(),
-    };
-    let bound = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
-        v.as_deref()
-            .map(|s| parse_time(s, now).map_err(|e| anyhow::anyhow!("--{flag} {e}")))
-            .transpose()
-    };
-    let mut sel = Selection {
-        since: bound("since", since)?,
-        until: bound("until", until)?,
-        ..Selection::default()
-    };
-    if let (Some(s), Some(u)) = (sel.since, sel.until) {
-        anyhow::ensure!(
-            s < u,
-            "--since must be before --until (the window is [since, until))"
-        );
-    }
-    for w in wheres {
-        let (attr, value) = parse_where(w).map_err(anyhow::Error::msg)?;
-        sel.wheres.entry(attr).or_default().push(value);
-    }
-    Ok(sel)
-}
 
 /// `--auto-window`: a first pass counts per bucket, then the window is set
 /// on `cfg` (and a `--bucket auto` fixed to the size the bounds align to).
@@ -274,19 +183,14 @@ fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Res
 /// No table on stdout: `-q` with `--out` writes the files only, `--state`
 /// without `--out` the state only.
 fn files_or_state_only(args: &Args) -> bool {
-    let files_only = args.out.is_some() && args.quiet;
-    let state_only = args.state.is_some() && args.out.is_none();
+    let files_only = args.output.out.is_some() && args.output.quiet;
+    let state_only = args.state.is_some() && args.output.out.is_none();
     files_only || state_only
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
-    let anonymizer = match (args.anonymize, &args.salt) {
-        (false, _) => None,
-        (true, Some(salt)) if !salt.is_empty() => Some(Anonymizer::new(salt)),
-        (true, _) => anyhow::bail!(
-            "--anonymize needs a salt: pass --salt SALT or set AUDITSUM_SALT (keep it secret and the same for every window)"
-        ),
-    };
+    let anonymizer = args.privacy.anonymizer()?;
+    let out = &args.output;
     let bucket = args
         .bucket
         .as_deref()
@@ -298,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         threads: args.threads,
         max_line_bytes: args.max_line_bytes,
         chunk_bytes: args.chunk_bytes,
-        selection: selection(&args)?,
+        selection: args.select.selection()?,
         max_keys: args.max_keys,
         bucket,
         for_state: args.state.is_some(),
@@ -314,7 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let auto_window = match &args.auto_window {
         Some(w) => {
             let want = AutoWindow::parse(w).map_err(|e| anyhow::anyhow!("--auto-window {e}"))?;
-            choose_window(&mut cfg, want, args.quiet)?;
+            choose_window(&mut cfg, want, out.quiet)?;
             Some(want)
         }
         None => None,
@@ -322,12 +226,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     if args.state.is_some() {
         crate::cmd::merge::check_grain(&cfg.selection)?;
         anyhow::ensure!(
-            !(args.json && args.state.as_deref() == Some(std::path::Path::new("-"))),
+            !(out.json && args.state.as_deref() == Some(std::path::Path::new("-"))),
             "--json and --state - both write to standard output; send the state to a file"
         );
     }
     let started = std::time::Instant::now();
-    let bar = if args.quiet {
+    let bar = if out.quiet {
         None
     } else {
         ui::Bar::new(std::time::Duration::from_millis(args.progress_delay_ms))
@@ -416,17 +320,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             args.allow_empty,
             "{looked}; name files explicitly, widen the net with --include GLOB, or pass --allow-empty"
         );
-        if !args.quiet {
+        if !out.quiet {
             ui::warn(&looked);
         }
-    } else if !args.quiet {
+    } else if !out.quiet {
         if let Some(n) = skipped_note(summary.skipped.len(), args.verbose) {
             ui::note(&n);
         }
     }
     let empty = select::kept_nothing(b);
     // with -q, only a failing --fail-empty says why
-    let speak = !args.quiet || (args.fail_empty && empty);
+    let speak = !out.quiet || (args.fail_empty && empty);
     if speak && select::needs_explaining(&cfg.selection, b) {
         // one more pass without the selection, to say what the data holds
         let all = pipeline::summarize(&Config {
@@ -439,7 +343,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             ui::warn(&msg);
         }
     }
-    if !args.quiet {
+    if !out.quiet {
         if b.inputs.overflowed_keys > 0 {
             ui::warn(&format!(
                 "more than {} distinct values in a table; {} values were counted under `(other)` (raise --max-keys to name them all; which values keep their name then depends on input order)",
@@ -448,7 +352,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         }
         if let Some(first) = b.inputs.malformed_samples.first() {
             // in the user's words: the JSON key only where JSON is asked for
-            let more = match (&args.out, args.json) {
+            let more = match (&out.out, out.json) {
                 (Some(p), _) => format!(
                     "; the first ones are listed under \"Input problems\" in {}",
                     with_ext(p, "md").display()
@@ -464,29 +368,23 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
 
     // rendered once, whether it goes to a file, stdout, or both
-    let json_bytes = (args.json || args.out.is_some()).then(|| Json.render(b));
-    if let (Some(prefix), Some(bytes)) = (&args.out, &json_bytes) {
-        let json = with_ext(prefix, "json");
-        let md = with_ext(prefix, "md");
-        let mut md_bytes = Markdown { top: args.top }.render(b);
-        md_bytes.extend(pair_trailer(bytes).into_bytes());
-        let written = write_set(
-            &[(json.clone(), bytes), (md.clone(), &md_bytes)],
-            &args.paths,
-        )?;
-        if args.verbose {
-            for d in &written.created_dirs {
-                ui::note(&format!("created folder {}", d.display()));
+    let json_bytes = (out.json || out.out.is_some()).then(|| Json.render(b));
+    if let Some(bytes) = &json_bytes {
+        if let Some((written, json, md)) = out.write_pair(b, bytes, &args.paths)? {
+            if args.verbose {
+                for d in &written.created_dirs {
+                    ui::note(&format!("created folder {}", d.display()));
+                }
+                ui::note(&format!("wrote {} and {}", json.display(), md.display()));
             }
-            ui::note(&format!("wrote {} and {}", json.display(), md.display()));
         }
     }
-    if let (true, Some(bytes)) = (args.json, &json_bytes) {
+    if let (true, Some(bytes)) = (out.json, &json_bytes) {
         stdout(bytes).context("writing to stdout")?;
     } else if !files_or_state_only(&args) {
         stdout(
             &Table {
-                top: args.top,
+                top: out.top,
                 width: ui::stdout_width(),
                 color: ui::stdout_color(),
             }
@@ -495,18 +393,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .context("writing to stdout")?;
     }
 
-    if args.strict {
-        if let Some(u) = b.inputs.unreadable.first() {
-            ui::fail("--strict", &format!("{}: unreadable: {}", u.file, u.reason));
-            return Ok(Status::CheckFailed);
-        }
-        if let Some(s) = b.inputs.malformed_samples.first() {
-            ui::fail(
-                "--strict",
-                &format!("{}:{}: malformed line ({})", s.file, s.line, s.reason),
-            );
-            return Ok(Status::CheckFailed);
-        }
+    if out.strict_status(b) == Status::CheckFailed {
+        return Ok(Status::CheckFailed);
     }
     if args.fail_empty && empty {
         ui::fail(

@@ -1,0 +1,175 @@
+//! The options `summarize` and `merge` share, declared once and flattened into
+//! both (`#[command(flatten)]`), and what both do with them: the selection,
+//! the anonymizer, the artifact pair and `--strict`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::anonymize::Anonymizer;
+use crate::baseline::Baseline;
+use crate::cmd::Status;
+use crate::output::{pair_trailer, with_ext, write_set, Written};
+use crate::render::markdown::Markdown;
+use crate::render::Render;
+use crate::select::{parse_time, parse_where, Selection};
+use crate::time::parse_rfc3339_ms;
+use crate::ui;
+
+/// Where the artifact goes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Print the JSON artifact to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write PREFIX.json and PREFIX.md (atomically: never half written).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: Option<PathBuf>,
+
+    /// Rows of the long tables (sessions, reasons, rules…) in Markdown and the
+    /// terminal; the JSON artifact always keeps everything.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// Exit 1 when any file is unreadable or any line malformed (the
+    /// artifacts are still written).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print nothing but errors (and --json output).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Which data the artifact covers.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SelectArgs {
+    /// Only data from this time on: RFC 3339, a date (midnight UTC), or a
+    /// duration before --now (24h, 7d). A run belongs to the window of its
+    /// start; cancels and reactions are selected by their own time.
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub since: Option<String>,
+
+    /// Only data before this time (exclusive; same forms as --since), so that
+    /// consecutive windows partition the runs.
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub until: Option<String>,
+
+    /// What relative --since/--until count back from (RFC 3339; default: the clock).
+    #[arg(long, value_name = "TIME", help_heading = "Selection")]
+    pub now: Option<String>,
+
+    /// Keep one scope: channel, backend, origin or session (repeatable; the
+    /// same key twice means either value). E.g. --where backend=pi
+    #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
+    pub wheres: Vec<String>,
+}
+
+/// Pseudonyms for session ids.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PrivacyArgs {
+    /// Replace session ids by a keyed hash (HMAC-SHA256 of --salt): the same
+    /// salt gives the same pseudonyms in every window.
+    #[arg(long, help_heading = "Privacy")]
+    pub anonymize: bool,
+
+    /// The secret key of --anonymize (prefer the environment variable).
+    #[arg(
+        long,
+        env = "AUDITSUM_SALT",
+        hide_env_values = true,
+        value_name = "SALT",
+        help_heading = "Privacy"
+    )]
+    pub salt: Option<String>,
+}
+
+impl SelectArgs {
+    /// The selection of `--since`, `--until`, `--now` and `--where`.
+    pub fn selection(&self) -> anyhow::Result<Selection> {
+        let now = match &self.now {
+            Some(n) => parse_rfc3339_ms(n).with_context(|| {
+                format!("--now {n}: not an RFC 3339 time (e.g. 2026-02-27T00:00:00Z)")
+            })?,
+            None => crate::time::now_ms(),
+        };
+        let bound = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
+            v.as_deref()
+                .map(|s| parse_time(s, now).map_err(|e| anyhow::anyhow!("--{flag} {e}")))
+                .transpose()
+        };
+        let mut sel = Selection {
+            since: bound("since", &self.since)?,
+            until: bound("until", &self.until)?,
+            ..Selection::default()
+        };
+        if let (Some(s), Some(u)) = (sel.since, sel.until) {
+            anyhow::ensure!(
+                s < u,
+                "--since must be before --until (the window is [since, until))"
+            );
+        }
+        for w in &self.wheres {
+            let (attr, value) = parse_where(w).map_err(anyhow::Error::msg)?;
+            sel.wheres.entry(attr).or_default().push(value);
+        }
+        Ok(sel)
+    }
+}
+
+impl PrivacyArgs {
+    /// The anonymizer `--anonymize` asks for (an error without a salt).
+    pub fn anonymizer(&self) -> anyhow::Result<Option<Anonymizer>> {
+        match (self.anonymize, &self.salt) {
+            (false, _) => Ok(None),
+            (true, Some(salt)) if !salt.is_empty() => Ok(Some(Anonymizer::new(salt))),
+            (true, _) => anyhow::bail!(
+                "--anonymize needs a salt: pass --salt SALT or set AUDITSUM_SALT (keep it secret and the same for every window and state)"
+            ),
+        }
+    }
+}
+
+impl OutputArgs {
+    /// Write PREFIX.json and PREFIX.md as one pair (the Markdown ends with
+    /// the SHA-256 of the JSON; both are complete before either replaces an
+    /// old file), refusing to overwrite any of `inputs`. `json` is the
+    /// rendered JSON of `b`. Nothing without `--out`.
+    pub fn write_pair(
+        &self,
+        b: &Baseline,
+        json: &[u8],
+        inputs: &[PathBuf],
+    ) -> anyhow::Result<Option<(Written, PathBuf, PathBuf)>> {
+        let Some(prefix) = &self.out else {
+            return Ok(None);
+        };
+        let json_path = with_ext(prefix, "json");
+        let md_path = with_ext(prefix, "md");
+        let mut md = Markdown { top: self.top }.render(b);
+        md.extend(pair_trailer(json).into_bytes());
+        let written = write_set(&[(json_path.clone(), json), (md_path.clone(), &md)], inputs)?;
+        Ok(Some((written, json_path, md_path)))
+    }
+
+    /// `--strict`: exit 1 (saying why) when a file was unreadable or a line
+    /// malformed.
+    pub fn strict_status(&self, b: &Baseline) -> Status {
+        if !self.strict {
+            return Status::Ok;
+        }
+        if let Some(u) = b.inputs.unreadable.first() {
+            ui::fail("--strict", &format!("{}: unreadable: {}", u.file, u.reason));
+            return Status::CheckFailed;
+        }
+        if let Some(s) = b.inputs.malformed_samples.first() {
+            ui::fail(
+                "--strict",
+                &format!("{}:{}: malformed line ({})", s.file, s.line, s.reason),
+            );
+            return Status::CheckFailed;
+        }
+        Status::Ok
+    }
+}
