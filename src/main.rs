@@ -1,12 +1,12 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 use auditsum::cli::Cli;
 use auditsum::cmd::{self, Status};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -18,6 +18,30 @@ fn main() -> ExitCode {
             auditsum::ui::error(&format!("{e:#}"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The command line, parsed by a command without styles, so that the text of
+/// an error is exactly clap's words and the user's arguments, which
+/// `usage_error` escapes for the terminal like every other message (an
+/// argument can carry escape sequences). Help and version are parsed again
+/// with clap's styles.
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::error::ErrorKind;
+    let plain = Cli::command().styles(clap::builder::Styles::plain());
+    match plain.try_get_matches() {
+        Ok(m) => Cli::from_arg_matches(&m),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            Cli::try_parse()
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -41,7 +65,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
         _ => {}
     }
     auditsum::ui::init(auditsum::ui::ColorChoice::Auto);
-    auditsum::ui::error(&cmd::usage_line(&e.render().to_string()));
+    // `ansi()`: the user's bytes as they are (plain `Display` strips escape
+    // sequences silently); `ui::error` shows them escaped
+    auditsum::ui::error(&cmd::usage_line(&e.render().ansi().to_string()));
     ExitCode::from(2)
 }
 

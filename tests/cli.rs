@@ -658,6 +658,38 @@ fn usage_errors_are_one_line_and_summarise_is_an_alias() {
         .stdout(predicate::str::contains("summarise"));
 }
 
+/// clap's own errors quote the user's arguments: escape sequences in them are
+/// shown escaped (`\u{1b}`), neither sent raw nor silently dropped.
+#[test]
+fn usage_errors_escape_the_arguments_they_quote() {
+    for (args, shown) in [
+        (
+            &[
+                "summarize",
+                "fixtures/spellings",
+                "--top",
+                "\x1b[31mRED\x07",
+            ][..],
+            "'\\u{1b}[31mRED\\u{7}'",
+        ),
+        (&["\x1b]0;title\x07"][..], "'\\u{1b}]0;title\\u{7}'"),
+        (
+            &["summarize", "--\x1b[2J\u{202e}x"][..],
+            "'--\\u{1b}[2J\\u{202e}x'",
+        ),
+    ] {
+        let out = auditsum().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !stderr.contains('\x1b') && !stderr.contains('\x07') && !stderr.contains('\u{202e}'),
+            "{stderr:?}"
+        );
+        assert!(stderr.contains(shown), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
 /// The scripts find this checkout's build when `auditsum` is not on PATH, and
 /// say how to get one when there is none.
 #[test]
