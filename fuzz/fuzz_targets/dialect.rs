@@ -4,31 +4,7 @@
 //! generic mapped parser (and the auto-detection over the bytes).
 #![no_main]
 
-use auditsum::dialect::{self, Dialect, MappedParser};
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/dialect.rs"]
+mod check;
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else {
-        return;
-    };
-    if pick % 2 == 0 {
-        if let Ok(text) = std::str::from_utf8(rest) {
-            match Dialect::from_toml(text) {
-                Ok(d) => {
-                    // a mapping that loads can read any line
-                    let mut p = MappedParser::new(&d.mapping);
-                    let _ = p.parse(br#"{"type":"run.started","data":{"runId":"r"}}"#);
-                }
-                Err(e) => assert!(e.line >= 1 && e.line <= text.lines().count().max(1) + 1),
-            }
-        }
-    } else {
-        for d in dialect::builtins() {
-            let mut p = MappedParser::new(&d.mapping);
-            if let Ok(ev) = p.parse(rest) {
-                let _ = (ev.etype.len(), ev.ts, ev.duration_ms, ev.kind);
-            }
-        }
-        let _ = dialect::detect(rest, pick % 4 == 1);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check::check(data));

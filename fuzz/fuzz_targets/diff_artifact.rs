@@ -4,29 +4,7 @@
 //! whatever is accepted compares and renders.
 #![no_main]
 
-use auditsum::diff::{self, hdr, Options};
-use auditsum::render::{diff_markdown::DiffMarkdown, json::Json, Render};
-use base64::Engine;
-use libfuzzer_sys::fuzz_target;
+#[path = "../checks/diff_artifact.rs"]
+mod check;
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&mode, body)) = data.split_first() else { return };
-    match mode % 3 {
-        0 => {
-            if let Ok(a) = diff::load_bytes("fuzz.json", body) {
-                let r = diff::compare(&a.baseline, "a", &a.baseline, "b", &Options::default());
-                let _ = DiffMarkdown.render(&r);
-                let _ = Json.render(&r);
-            }
-        }
-        1 => {
-            let _ = hdr::decode(&String::from_utf8_lossy(body));
-        }
-        _ => {
-            let s = base64::engine::general_purpose::STANDARD.encode(body);
-            if let Ok(h) = hdr::decode(&s) {
-                let _ = diff::stats::quantile_shifts_up(&h, &h, &[0.5, 0.99]);
-            }
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check::check(data));
