@@ -3,6 +3,7 @@
 //! result does not depend on how the input was split across threads, chunks or
 //! files.
 
+pub mod buckets;
 pub mod cancels;
 pub mod groups;
 pub mod intern;

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use hdrhistogram::Histogram;
 
+pub use crate::aggregate::buckets::Buckets;
 use crate::baseline::Stats;
 
 /// Significant digits of the HDR histograms (SPEC §2 "Statistics").
@@ -174,12 +175,12 @@ impl Samples {
     /// bucket, which is all a summary reads beyond count, min, max and sum
     /// (the histogram form answers exactly as the list form would).
     pub fn absorb_buckets(&mut self, b: &Buckets) {
-        if b.counts.is_empty() {
+        if b.is_empty() {
             return;
         }
         self.fold();
         let f = self.folded.as_mut().expect("folded above");
-        for &(v, n) in &b.counts {
+        for (v, n) in b.iter() {
             f.hist
                 .record_n(v, n)
                 .expect("an auto-resizing histogram records any u64");
@@ -187,88 +188,6 @@ impl Samples {
         f.min = f.min.min(b.min);
         f.max = f.max.max(b.max);
         f.sum += b.sum;
-    }
-}
-
-/// Values kept by HDR bucket: for each bucket (named by its lowest
-/// equivalent value, ascending) how many values fell in it, plus the exact
-/// min, max and sum. Its size is bounded by the number of distinct buckets
-/// (a few thousand at most), never by the number of values, and it answers
-/// every figure of [`Stats`] exactly as the values themselves would.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Buckets {
-    pub counts: Vec<(u64, u64)>,
-    pub min: u64,
-    pub max: u64,
-    pub sum: u128,
-}
-
-impl Buckets {
-    pub fn push(&mut self, v: u64) {
-        let first = self.counts.is_empty();
-        self.add_bucket(hdr_lowest_equivalent(v), 1);
-        if first {
-            (self.min, self.max) = (v, v);
-        } else {
-            self.min = self.min.min(v);
-            self.max = self.max.max(v);
-        }
-        self.sum += u128::from(v);
-    }
-
-    fn add_bucket(&mut self, at: u64, n: u64) {
-        match self.counts.binary_search_by_key(&at, |&(v, _)| v) {
-            Ok(i) => self.counts[i].1 += n,
-            Err(i) => self.counts.insert(i, (at, n)),
-        }
-    }
-
-    /// Number of values.
-    pub fn len(&self) -> u64 {
-        self.counts.iter().map(|&(_, n)| n).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
-    }
-
-    /// Add every value of `o`.
-    pub fn absorb(&mut self, o: &Buckets) {
-        if o.is_empty() {
-            return;
-        }
-        if self.is_empty() {
-            *self = o.clone();
-            return;
-        }
-        for &(v, n) in &o.counts {
-            self.add_bucket(v, n);
-        }
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-        self.sum += o.sum;
-    }
-
-    /// Whether the parts agree with each other (for values read from outside):
-    /// buckets ascending, named by their lowest value, non-empty, and min,
-    /// max and sum possible for them.
-    pub fn is_consistent(&self) -> bool {
-        let Some((&(lo, _), &(hi, _))) = self.counts.first().zip(self.counts.last()) else {
-            return self.min == 0 && self.max == 0 && self.sum == 0;
-        };
-        let ascending = self.counts.windows(2).all(|w| w[0].0 < w[1].0);
-        let named = self
-            .counts
-            .iter()
-            .all(|&(v, n)| n > 0 && hdr_lowest_equivalent(v) == v);
-        let n: u128 = self.counts.iter().map(|&(_, n)| u128::from(n)).sum();
-        ascending
-            && named
-            && self.min <= self.max
-            && hdr_lowest_equivalent(self.min) == lo
-            && hdr_lowest_equivalent(self.max) == hi
-            && self.sum >= u128::from(self.min) * n
-            && self.sum <= u128::from(self.max) * n
     }
 }
 

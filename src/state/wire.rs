@@ -237,7 +237,7 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
             count: g.count,
             acknowledged: g.acknowledged,
             latencies: WireBuckets {
-                counts: g.latencies.counts.clone(),
+                counts: g.latencies.iter().collect(),
                 min: g.latencies.min,
                 max: g.latencies.max,
                 sum: g.latencies.sum,
@@ -555,16 +555,10 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
                 a
             },
         };
-        let latencies = Buckets {
-            counts: c.latencies.counts,
-            min: c.latencies.min,
-            max: c.latencies.max,
-            sum: c.latencies.sum,
-        };
-        let n_lat = latencies
-            .counts
-            .iter()
-            .try_fold(0u64, |a, &(_, n)| a.checked_add(n));
+        let w = &c.latencies;
+        let latencies = Buckets::from_counts(&w.counts, w.min, w.max, w.sum)
+            .ok_or("a cancel group's latency buckets are not HDR buckets in ascending order")?;
+        let n_lat = latencies.checked_len();
         if c.count == 0
             || c.acknowledged > c.count
             || !latencies.is_consistent()
