@@ -322,6 +322,20 @@ fn refresh_and_drift_check_scripts() {
         assert!(dir.path().join(format!("base/{w}.json")).exists(), "{w}");
         assert!(dir.path().join(format!("base/{w}.md")).exists(), "{w}");
     }
+    // a daily series everywhere; the gateway window chosen by its cancels,
+    // never past UNTIL
+    let json = |w: &str| -> serde_json::Value {
+        serde_json::from_slice(&fs::read(dir.path().join(format!("base/{w}.json"))).unwrap())
+            .unwrap()
+    };
+    for w in ["all", "gateway", "backend-pi"] {
+        assert_eq!(json(w)["series"]["bucket"], "1d", "{w}");
+    }
+    let gw = json("gateway");
+    assert_eq!(gw["filters"]["auto_window"], "cancels=200");
+    let until = gw["filters"]["until"].as_str().expect("an until");
+    assert!(until <= "2026-02-26T00:00:00.000Z", "{until}");
+    assert!(gw["cancels"]["total"]["count"].as_u64().unwrap() > 0);
     let cur = sh(&[
         "scripts/refresh-baselines.sh",
         "fixtures/messy-small",
