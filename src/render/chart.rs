@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use crate::baseline::{Baseline, Bucket, RunSummary, Series};
+use crate::render::escape::needs_escape;
 use crate::time::parse_rfc3339_ms;
 
 /// Most points on a time axis.
@@ -19,13 +20,14 @@ const MAX_LABEL: usize = 40;
 /// Text from the logs made safe inside a Mermaid string or title: letters,
 /// digits, space and `_-./+()@` are kept (any script's letters and digits
 /// too), everything else (quotes, `:`, `;`, `#`, `%`, brackets, backticks,
-/// control and bidi characters, line breaks) becomes `_`; cut to 40
+/// control, invisible and bidi characters, line breaks) becomes `_`; cut to 40
 /// characters; never empty.
 pub fn label(s: &str) -> String {
     let mut out: String = s
         .chars()
         .map(|c| {
-            let plain = c.is_alphanumeric() && !c.is_control();
+            // letters that are invisible (Hangul fillers) count as format
+            let plain = c.is_alphanumeric() && !c.is_control() && !needs_escape(c);
             if plain || matches!(c, ' ' | '_' | '-' | '.' | '/' | '+' | '(' | ')' | '@') {
                 c
             } else {
@@ -333,6 +335,22 @@ mod tests {
         }
         assert_eq!(label("slack"), "slack");
         assert_eq!(label(&"x".repeat(100)).chars().count(), MAX_LABEL);
+    }
+
+    proptest::proptest! {
+        /// Any text from the logs: a label is short, never empty, and holds
+        /// nothing that could end a Mermaid string, a line or the fence.
+        #[test]
+        fn any_text_makes_a_safe_label(s in "\\PC*|[\"`\\[\\]%;:#{}\n\r\u{202e}\u{200b}a-z ]{0,60}") {
+            let l = label(&s);
+            proptest::prop_assert!(!l.is_empty() && l.chars().count() <= MAX_LABEL);
+            let bad = l.chars().any(|c| {
+                c.is_control()
+                    || needs_escape(c)
+                    || matches!(c, '"' | '`' | '[' | ']' | '%' | ';' | ':' | '#' | '{' | '}')
+            });
+            proptest::prop_assert!(!bad, "{:?} -> {:?}", s, l);
+        }
     }
 
     #[test]

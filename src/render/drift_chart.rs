@@ -139,6 +139,38 @@ mod tests {
         assert!(!s.contains("%%{init}"));
     }
 
+    proptest::proptest! {
+        /// Any key, verdict and figures: each chart is one fenced block whose
+        /// only quoted strings are its own, on the lines they belong to.
+        #[test]
+        fn any_key_stays_inside_its_chart(
+            key in "\\PC*|[\"`\\[\\]%;:#{}\n\r\u{202e}a-z]{0,60}",
+            base in 0.0f64..1.0,
+            current in 0.0f64..1.0,
+            fail in proptest::bool::ANY,
+        ) {
+            let level = if fail { Level::Fail } else { Level::Warn };
+            let mut r = row(&key, Some(level), Verdict::Drift);
+            r.base = Some(base);
+            r.current = Some(current);
+            let s = section(&[&r]);
+            let lines: Vec<&str> = s.lines().collect();
+            proptest::prop_assert_eq!(s.matches("```").count(), 2);
+            proptest::prop_assert_eq!(lines.iter().filter(|l| l.contains("```")).count(), 2);
+            let title = lines.iter().filter(|l| l.trim_start().starts_with("title ")).count();
+            proptest::prop_assert_eq!(title, 1);
+            for l in &lines {
+                let quotes = l.matches('"').count();
+                if l.trim_start().starts_with("title ") || l.trim_start().starts_with("y-axis ") {
+                    proptest::prop_assert_eq!(quotes, 2, "{}", l);
+                }
+                let invisible = l.contains('\u{202e}') || l.contains('\r');
+                proptest::prop_assert!(!invisible, "{:?}", l);
+            }
+            proptest::prop_assert!(s.ends_with("```\n\n"));
+        }
+    }
+
     #[test]
     fn at_most_max_charts() {
         let rows: Vec<Row> = (0..MAX_CHARTS + 3)
