@@ -199,3 +199,85 @@ fn merge_out_writes_the_pair_summarize_writes() {
     let e = fails(&["merge", &states[0], "--state", &states[0]]);
     assert!(e.contains("one of the states being merged"), "{e}");
 }
+
+/// States record their `--dialect` configuration: a mapping file by its
+/// content (the same file at two paths merges), and states of different
+/// configurations are refused, naming the file and both choices.
+#[test]
+fn states_of_other_dialect_configurations_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let root = common::root();
+    let mapping = root.join("fixtures/mapped-gw/gw.toml");
+    std::fs::copy(&mapping, p("one.toml")).unwrap();
+    std::fs::copy(&mapping, p("two.toml")).unwrap();
+    let (a, b) = (
+        "fixtures/mapped-gw/gw-0.jsonl.gz",
+        "fixtures/mapped-gw/gw-1.jsonl",
+    );
+    ok(&[
+        "summarize",
+        a,
+        "--dialect",
+        &p("one.toml"),
+        "--state",
+        &p("a.state"),
+    ]);
+    ok(&[
+        "summarize",
+        b,
+        "--dialect",
+        &p("two.toml"),
+        "--state",
+        &p("b.state"),
+    ]);
+    let merged = String::from_utf8(ok(&["merge", &p("a.state"), &p("b.state"), "--json"])).unwrap();
+    let want = ok(&[
+        "summarize",
+        a,
+        b,
+        "--dialect",
+        "fixtures/mapped-gw/gw.toml",
+        "--json",
+        "-q",
+    ]);
+    assert_eq!(merged, String::from_utf8(want).unwrap());
+    // another configuration: the built-in default, or auto
+    let f = &logs()[0];
+    ok(&[
+        "summarize",
+        f,
+        "--dialect",
+        "default",
+        "--state",
+        &p("d.state"),
+    ]);
+    ok(&["summarize", f, "--state", &p("auto.state")]);
+    let e = fails(&["merge", &p("a.state"), &p("d.state")]);
+    assert!(
+        e.contains("d.state: made with --dialect default") && e.contains("mapping file, sha256"),
+        "{e}"
+    );
+    let e = fails(&["merge", &p("auto.state"), &p("b.state")]);
+    assert!(e.contains("b.state: made with --dialect gw"), "{e}");
+    // the OpenClaw fixture (auto-detected) file by file: cancels and
+    // reactions are known by their kind, not their type name
+    let dir = "fixtures/openclaw-small";
+    let mut merge = vec!["merge".to_string(), "--json".to_string()];
+    for (i, f) in [
+        "archive/diagnostics-2026-03-11-0600.jsonl.gz",
+        "diagnostics-2026-03-11-0809.jsonl",
+        "diagnostics-2026-03-11-1007.jsonl",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let st = p(&format!("oc{i}.state"));
+        ok(&["summarize", &format!("{dir}/{f}"), "--state", &st]);
+        merge.push(st);
+    }
+    let merge: Vec<&str> = merge.iter().map(String::as_str).collect();
+    let got = String::from_utf8(ok(&merge)).unwrap();
+    let want = String::from_utf8(ok(&["summarize", dir, "--json", "-q"])).unwrap();
+    assert_eq!(got, want);
+}

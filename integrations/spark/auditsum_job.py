@@ -41,6 +41,8 @@ def parse_args(argv):
     ap.add_argument("--state", help="also write the merged state here (on the driver)")
     ap.add_argument("--partitions", type=int, default=0, help="tasks (default: Spark's default parallelism)")
     ap.add_argument("--max-keys", help="passed to summarize (all states must agree)")
+    ap.add_argument("--dialect", help="passed to summarize: auto, a built-in's name, or a mapping file "
+                    "on the driver (shipped to the executors)")
     ap.add_argument("--since")
     ap.add_argument("--until")
     ap.add_argument("--now")
@@ -117,6 +119,13 @@ def main(argv):
     sc.addFile(os.path.abspath(a.binary))
     exe_name = os.path.basename(a.binary)
     summarize_opts = ["--max-keys", a.max_keys] if a.max_keys else []
+    # a mapping file is shipped like the binary; states record it by content,
+    # so its path on the executors does not matter
+    mapping = a.dialect if a.dialect and os.path.isfile(a.dialect) else None
+    if mapping:
+        sc.addFile(os.path.abspath(mapping))
+    elif a.dialect:
+        summarize_opts += ["--dialect", a.dialect]
 
     roots = list_files(sc, a.inputs)
     # every file URI -> its name in the artifact (ROOTNAME/relative/path)
@@ -145,7 +154,11 @@ def main(argv):
                 with open(local, "wb") as f:
                     f.write(content)
                 tops.add(shown.split("/", 1)[0])
-            cmd = [exe, "summarize", *sorted(tops), "--state", "-", "-q", *summarize_opts]
+            opts = list(summarize_opts)
+            if mapping:
+                from pyspark import SparkFiles
+                opts += ["--dialect", SparkFiles.get(os.path.basename(mapping))]
+            cmd = [exe, "summarize", *sorted(tops), "--state", "-", "-q", *opts]
             p = subprocess.run(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             if p.returncode not in (0, 1):
                 raise RuntimeError(f"auditsum summarize exited {p.returncode}: {p.stderr.decode(errors='replace')}")
@@ -177,7 +190,8 @@ def main(argv):
             empty = os.path.join(driver_dir, "empty")
             os.makedirs(empty)
             with open(final, "wb") as f:
-                f.write(run([a.binary, "summarize", empty, "--state", "-", "-q", *summarize_opts]))
+                f.write(run([a.binary, "summarize", empty, "--allow-empty", "--state", "-", "-q", *summarize_opts,
+                             *(["--dialect", mapping] if mapping else [])]))
         if a.state:
             shutil.copyfile(final, a.state)
         if a.out:

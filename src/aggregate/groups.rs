@@ -18,7 +18,7 @@ use crate::aggregate::keys::CappedMap;
 use crate::aggregate::reactions::ReactionsPartial;
 use crate::aggregate::runs::{NO_ID, UNKNOWN, UNTIMED};
 use crate::aggregate::Map;
-use crate::event::Event;
+use crate::event::{Event, Kind};
 use crate::select::{Attr, Selection};
 
 /// Ids of [`EventGroups::strings`] beyond the four attributes.
@@ -132,13 +132,14 @@ impl EventGroups {
             g.last = g.last.max(t);
         }
         bump(&mut g.types, etype, 1);
-        match ev.etype {
-            "reaction.match" => {
+        // by kind, not type name: a dialect names them its own way
+        match ev.kind {
+            Kind::ReactionMatch => {
                 g.matched += 1;
                 let rule = ev.rule_name.map_or(NO_ID, |r| strings[RULE].intern(r));
                 bump(&mut g.rules, rule, 1);
             }
-            "reaction.skip" => {
+            Kind::ReactionSkip => {
                 g.skipped += 1;
                 g.candidate_count_sum += u128::from(ev.candidate_count.unwrap_or(0));
                 let reason = ev.reason.map_or(NO_ID, |r| strings[REASON].intern(r));

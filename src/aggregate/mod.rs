@@ -205,7 +205,7 @@ impl Partial {
             self.runs.observe(ev);
         }
         if let Some(g) = &mut self.groups {
-            if ev.etype == "run.cancel" {
+            if ev.kind == Kind::Cancel {
                 self.cancels.observe(ev, None);
             }
             g.observe(ev);

@@ -241,7 +241,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Some(path) => crate::cmd::merge::write_state(
             path,
             crate::state::State {
-                options: crate::state::Options::new(args.max_keys, args.max_line_bytes),
+                options: crate::state::Options::new(args.max_keys, args.max_line_bytes)
+                    .with_dialect(&cfg.dialect),
                 files: collected.names.clone(),
                 partial: collected.partial,
             },

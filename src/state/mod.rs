@@ -16,9 +16,11 @@ use thiserror::Error;
 
 use crate::aggregate::cancels::GRAIN_MS;
 use crate::aggregate::Partial;
+use crate::dialect::Choice;
+use sha2::{Digest, Sha256};
 
 pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Options a state was made under that change its figures: states merge
 /// only when these are equal.
@@ -28,14 +30,42 @@ pub struct Options {
     pub max_line_bytes: u64,
     /// Width of the time buckets, ms.
     pub grain_ms: i64,
+    /// The `--dialect` configuration ([`dialect_config`]): `auto`, a
+    /// built-in's name, or a mapping file's name and content hash.
+    pub dialect: String,
+}
+
+/// How a `--dialect` choice is recorded in a state: `auto`; a built-in's
+/// name; for a mapping file, its dialect name and the SHA-256 of its text
+/// (its path may differ from host to host; its content may not).
+pub fn dialect_config(choice: &Choice) -> String {
+    match choice {
+        Choice::Auto => "auto".to_string(),
+        Choice::Fixed(d) if d.builtin => d.name().to_string(),
+        Choice::Fixed(d) => format!(
+            "{} (mapping file, sha256 {})",
+            d.name(),
+            hex::encode(Sha256::digest(d.source.as_bytes()))
+        ),
+    }
 }
 
 impl Options {
+    /// Options with `--dialect auto`.
     pub fn new(max_keys: usize, max_line_bytes: usize) -> Options {
         Options {
             max_keys: max_keys as u64,
             max_line_bytes: max_line_bytes as u64,
             grain_ms: GRAIN_MS,
+            dialect: dialect_config(&Choice::Auto),
+        }
+    }
+
+    /// The same options under another `--dialect`.
+    pub fn with_dialect(self, choice: &Choice) -> Options {
+        Options {
+            dialect: dialect_config(choice),
+            ..self
         }
     }
 
@@ -54,6 +84,9 @@ impl Options {
                 self.max_line_bytes.to_string(),
                 o.max_line_bytes.to_string(),
             ));
+        }
+        if self.dialect != o.dialect {
+            return Some(("--dialect", self.dialect.clone(), o.dialect.clone()));
         }
         if self.grain_ms != o.grain_ms {
             return Some((
