@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use rayon::prelude::*;
 
 use crate::aggregate::cancels::{window_on_grain, GRAIN_MS};
 use crate::aggregate::Partial;
@@ -120,9 +121,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         "`-` (standard input) can be given once"
     );
 
+    // states decode independently: one per core (the order of the list is kept)
     let states = args
         .states
-        .iter()
+        .par_iter()
         .map(|p| read_state(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = state::merge(states)?;
@@ -139,6 +141,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         None => merged.partial,
     };
     if args.state.is_some() && !artifacts {
+        // the process ends here: freeing millions of runs and groups one by
+        // one costs a fifth of a merge
+        std::mem::forget(partial);
         return Ok(Status::Ok);
     }
     let mut b = partial.finalize(&names, &sel);
