@@ -219,3 +219,26 @@ fn reads_standard_input() {
                 .and(predicate::str::contains("integer (epoch-ms)")),
         );
 }
+
+/// A mapping's typo shows: the field whose key paths no event carries is
+/// named with its paths.
+#[test]
+fn a_mapping_typo_is_pointed_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = fs::read_to_string(common::root().join("fixtures/mapped-gw/gw.toml")).unwrap();
+    let bad = good.replace("backend = \"data.backend\"", "backend = \"data.backnd\"");
+    assert_ne!(good, bad, "the fixture maps backend to data.backend");
+    let toml = dir.path().join("typo.toml");
+    fs::write(&toml, bad).unwrap();
+    let text = inspect(&["fixtures/mapped-gw", "--dialect", toml.to_str().unwrap()]);
+    assert!(
+        text.contains("fields of dialect gw that no event carried: backend (data.backnd)"),
+        "{text}"
+    );
+    let good = inspect(&[
+        "fixtures/mapped-gw",
+        "--dialect",
+        "fixtures/mapped-gw/gw.toml",
+    ]);
+    assert!(!good.contains("backend (data.backend)"), "{good}");
+}

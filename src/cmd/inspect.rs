@@ -102,7 +102,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     } else {
         stdout(report::text(&r).as_bytes())?;
     }
-    if r.dialects.iter().all(|d| d.events == 0) {
+    if r.lines == 0 {
+        ui::warn("the logs hold no lines");
+    } else if r.dialects.iter().all(|d| d.events == 0) {
         ui::warn("no line is a JSON object: are these JSONL logs?");
     }
     Ok(Status::Ok)

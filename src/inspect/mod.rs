@@ -135,8 +135,9 @@ pub struct DialectReport {
     pub files: u64,
     pub events: u64,
     pub types: Vec<TypeReport>,
-    /// (path, fields) the dialect reads but no event carried.
-    pub never_seen: Vec<(String, Vec<&'static str>)>,
+    /// (field, its key paths) of the dialect's fields that no event carried
+    /// (empty when no event was read).
+    pub never_seen: Vec<(&'static str, Vec<String>)>,
 }
 
 /// One file and its dialect.
@@ -396,11 +397,25 @@ impl DialectAcc {
                 .cmp(&a.count)
                 .then_with(|| a.event_type.cmp(&b.event_type))
         });
-        let never_seen = readers
-            .iter()
-            .filter(|(p, _)| !seen.contains(*p))
-            .map(|(p, f)| (p.to_string(), f.clone()))
-            .collect();
+        // fields none of whose key paths any event carried: a typo in a
+        // mapping, or a field these logs do not have
+        let never_seen = if self.events == 0 {
+            Vec::new()
+        } else {
+            Field::ALL
+                .into_iter()
+                .filter_map(|f| {
+                    let paths: Vec<String> = self
+                        .dialect
+                        .mapping
+                        .field_paths(f)
+                        .map(str::to_string)
+                        .collect();
+                    (!paths.is_empty() && !paths.iter().any(|p| seen.contains(p.as_str())))
+                        .then(|| (f.as_str(), paths))
+                })
+                .collect()
+        };
         DialectReport {
             dialect: self.dialect.name().to_string(),
             files: self.files,

@@ -136,13 +136,16 @@ fn dialect(out: &mut String, d: &DialectReport) {
         let list: Vec<String> = d
             .never_seen
             .iter()
-            .map(|(p, f)| format!("{} ({})", escape::term(p), f.join(", ")))
+            .map(|(f, paths)| {
+                let paths: Vec<String> = paths.iter().map(|p| escape::term(p)).collect();
+                format!("{f} ({})", paths.join(" | "))
+            })
             .collect();
         let _ = writeln!(
             out,
-            "\nread by dialect {} but in no event: {}",
+            "\nfields of dialect {} that no event carried: {}",
             escape::term(&d.dialect),
-            list.join("; ")
+            list.join(", ")
         );
     }
 }
