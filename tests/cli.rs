@@ -6,17 +6,8 @@ use std::fs;
 use std::io::Write;
 use std::process::{Command as StdCommand, Stdio};
 
-use common::{auditsum, compare, read_json, root, summarize_json};
+use common::{assert_no_diffs, auditsum, compare, read_json, root, summarize_json};
 use predicates::prelude::*;
-
-fn assert_no_diffs(diffs: Vec<String>) {
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
-}
 
 #[test]
 fn messy_sample_matches_its_independent_figures() {

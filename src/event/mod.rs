@@ -455,6 +455,7 @@ macro_rules! not_an_object {
         }
     };
 }
+pub(crate) use not_an_object;
 
 /// Fills the payload slots; `true` when the payload is an object (anything
 /// else under `payload` is ignored).

@@ -32,6 +32,16 @@ pub fn summarize_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Fails listing every difference [`compare`] found.
+pub fn assert_no_diffs(diffs: Vec<String>) {
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
 /// Every field of `expected` must be in `actual` and equal; percentiles may
 /// differ by HDR precision (3 significant digits); floats by rounding noise.
 /// Returns the differences, one per line.
