@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dialect::{self, Choice, Dialect, Field, How};
+use crate::dialect::{self, Choice, Dialect, Field, How, MappedParser};
 use crate::error::Error;
 use crate::event::Malformed;
 use crate::input::discover::{self, Source};
@@ -266,40 +266,50 @@ pub fn inspect(opts: &Options) -> Result<Report, Error> {
                     }
                 };
                 accs[i].files += 1;
+                // the dialect's own parser says what summarize would: the
+                // event type, or why a line is malformed
+                let dialect = accs[i].dialect.clone();
+                let mut parser = MappedParser::new(&dialect.mapping);
                 let mut lines = LineReader::new(r, max_line, 0);
-                while let Some((_, line, _)) = lines.next_line() {
+                while let Some((at, line, _)) = lines.next_line() {
                     if opts.max_lines > 0 && report.lines >= opts.max_lines {
                         report.stopped_at = Some(report.lines);
                         break;
                     }
+                    let text = match line {
+                        Line::Oversized(_) => None,
+                        Line::Text(t) => {
+                            // a byte order mark opens a file, as for summarize
+                            let t = if at == 0 {
+                                t.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(t)
+                            } else {
+                                t
+                            };
+                            if crate::input::is_blank(t) {
+                                continue;
+                            }
+                            Some(t)
+                        }
+                    };
                     report.lines += 1;
                     file.lines += 1;
-                    let why = match line {
-                        Line::Oversized(_) => Some(Malformed::Oversized.as_str()),
-                        Line::Text(t) if crate::input::is_blank(t) => {
-                            report.lines -= 1;
-                            file.lines -= 1;
+                    let parsed = match text {
+                        None => Err(Malformed::Oversized),
+                        Some(t) => parser.parse(t).map(|ev| ev.etype.to_string()),
+                    };
+                    let etype = match parsed {
+                        Ok(etype) => etype,
+                        Err(Malformed::NoType) => NO_TYPE.to_string(),
+                        Err(why) => {
+                            *report.malformed.entry(why.as_str()).or_default() += 1;
                             continue;
                         }
-                        Line::Text(t) => match serde_json::from_slice::<Value>(if file.lines == 1 {
-                            // a byte order mark opens a file, as for summarize
-                            t.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(t)
-                        } else {
-                            t
-                        }) {
-                            Ok(Value::Object(o)) => {
-                                accs[i].record(&o, opts);
-                                None
-                            }
-                            Ok(_) => Some(Malformed::NotObject.as_str()),
-                            Err(_) if std::str::from_utf8(t).is_err() => {
-                                Some(Malformed::Utf8.as_str())
-                            }
-                            Err(_) => Some(Malformed::Json.as_str()),
-                        },
                     };
-                    if let Some(why) = why {
-                        *report.malformed.entry(why).or_default() += 1;
+                    // the parser accepted an object (serde_json is its reference)
+                    if let Ok(Value::Object(o)) =
+                        serde_json::from_slice::<Value>(text.unwrap_or_default())
+                    {
+                        accs[i].record(etype, &o, opts);
                     }
                 }
                 if let Some(e) = lines.take_error() {
@@ -314,9 +324,8 @@ pub fn inspect(opts: &Options) -> Result<Report, Error> {
 }
 
 impl DialectAcc {
-    fn record(&mut self, o: &serde_json::Map<String, Value>, opts: &Options) {
+    fn record(&mut self, etype: String, o: &serde_json::Map<String, Value>, opts: &Options) {
         self.events += 1;
-        let etype = self.event_type(o);
         let etype = if self.types.contains_key(&etype) || self.types.len() < MAX_TYPES {
             etype
         } else {
@@ -326,27 +335,6 @@ impl DialectAcc {
         t.count += 1;
         let mut path = String::new();
         walk(o, &mut path, 1, t, opts.examples);
-    }
-
-    /// The event type as the dialect reads it: the first of its type keys
-    /// that holds a non-empty string.
-    fn event_type(&self, o: &serde_json::Map<String, Value>) -> String {
-        for path in self.dialect.mapping.field_paths(Field::Type) {
-            let mut v: Option<&Value> = None;
-            for (i, seg) in path.split('.').enumerate() {
-                v = if i == 0 {
-                    o.get(seg)
-                } else {
-                    v.and_then(|x| x.get(seg))
-                };
-            }
-            if let Some(Value::String(s)) = v {
-                if !s.is_empty() {
-                    return s.clone();
-                }
-            }
-        }
-        NO_TYPE.to_string()
     }
 
     fn finish(self, opts: &Options) -> DialectReport {
