@@ -87,7 +87,7 @@ impl Anonymizer {
 }
 
 /// The extension of a log name, from a fixed list (never a part of the name).
-fn log_extension(path: &str) -> &'static str {
+pub fn log_extension(path: &str) -> &'static str {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let (base, comp) = if let Some(b) = name.strip_suffix(".gz") {
         (b, ".gz")

@@ -203,7 +203,7 @@ fn nothing_to_inspect_is_an_error() {
         .code(2)
         .stderr(
             predicate::str::contains("no log files found")
-                .and(predicate::str::contains("1 files skipped")),
+                .and(predicate::str::contains("1 file skipped")),
         );
 }
 

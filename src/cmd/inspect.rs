@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::{stdout, Status};
+use crate::anonymize::log_extension;
+use crate::cmd::{shared, stdout, Status};
 use crate::dialect::Choice;
 use crate::inspect::{self, report, Options};
 use crate::pipeline::DEFAULT_MAX_LINE;
@@ -80,21 +81,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let mut r = inspect::inspect(&opts)?;
     anyhow::ensure!(
         !r.files.is_empty(),
-        "no log files found in {} (looked for *.jsonl, *.ndjson, rotated *.log, .gz/.zst{}); name files explicitly or widen the net with --include GLOB",
-        args.paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-        if r.skipped > 0 {
-            format!("; {} files skipped", r.skipped)
-        } else {
-            String::new()
-        }
+        "{}; name files explicitly or widen the net with --include GLOB",
+        shared::no_log_files(
+            &args.paths,
+            shared::files_skipped(r.skipped as usize, "summarize -v lists them")
+        )
     );
     if args.anonymize {
         for (i, f) in r.files.iter_mut().enumerate() {
-            f.file = format!("file {}{}", i + 1, log_ext(&f.file));
+            f.file = format!("file {}{}", i + 1, log_extension(&f.file));
         }
     }
     if args.json {
@@ -108,27 +103,4 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         ui::warn("no line is a JSON object: are these JSONL logs?");
     }
     Ok(Status::Ok)
-}
-
-/// The log extensions of a path (`.jsonl.gz`), which say nothing about who.
-fn log_ext(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let mut ext = String::new();
-    for part in name
-        .split('.')
-        .skip(1)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-    {
-        if matches!(
-            part,
-            "jsonl" | "ndjson" | "log" | "json" | "gz" | "zst" | "txt"
-        ) {
-            ext.insert_str(0, &format!(".{part}"));
-        } else {
-            break;
-        }
-    }
-    ext
 }

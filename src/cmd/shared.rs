@@ -173,3 +173,26 @@ impl OutputArgs {
         Status::Ok
     }
 }
+
+/// `N files skipped (HOW)`, or nothing when none was.
+pub fn files_skipped(skipped: usize, how_to_list: &str) -> Option<String> {
+    (skipped > 0).then(|| {
+        format!(
+            "{skipped} file{} skipped ({how_to_list})",
+            if skipped == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// What `summarize` and `inspect` say when the paths hold no log file.
+pub fn no_log_files(paths: &[PathBuf], skipped: Option<String>) -> String {
+    format!(
+        "no log files found in {} (looked for *.jsonl, *.ndjson, rotated *.log, *.jsonl.1, *.log-20260227, .gz/.zst{})",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        skipped.map(|n| format!("; {n}")).unwrap_or_default()
+    )
+}

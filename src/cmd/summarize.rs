@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
-use crate::cmd::{stdout, Status};
+use crate::cmd::{shared, stdout, Status};
 use crate::dialect::{Choice, How};
 use crate::output::with_ext;
 use crate::pipeline::{self, Config, DEFAULT_CHUNK, DEFAULT_MAX_LINE};
@@ -306,16 +306,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         ));
     }
     if summary.sources == 0 {
-        let looked = format!(
-            "no log files found in {} (looked for *.jsonl, *.ndjson, rotated *.log, *.jsonl.1, *.log-20260227, .gz/.zst{})",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            skipped_note(summary.skipped.len(), args.verbose)
-                .map(|n| format!("; {n}"))
-                .unwrap_or_default()
+        let looked = shared::no_log_files(
+            &args.paths,
+            skipped_note(summary.skipped.len(), args.verbose),
         );
         anyhow::ensure!(
             args.allow_empty,
@@ -417,10 +410,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 /// "N files skipped (-v lists them)", unless nothing was skipped or `-v`
 /// listed them already.
 fn skipped_note(skipped: usize, verbose: bool) -> Option<String> {
-    (skipped > 0 && !verbose).then(|| {
-        format!(
-            "{skipped} file{} skipped (-v lists them)",
-            if skipped == 1 { "" } else { "s" }
-        )
-    })
+    if verbose {
+        None
+    } else {
+        shared::files_skipped(skipped, "-v lists them")
+    }
 }
