@@ -115,18 +115,7 @@ fn corrupt_and_truncated_compression() {
 /// limit: it is counted as oversized without ever being held in memory.
 #[test]
 fn a_one_gigabyte_line_is_skipped_in_bounded_memory() {
-    let bin = assert_cmd::cargo::cargo_bin("auditsum");
-    let mut child = StdCommand::new("bash")
-        .arg("-c")
-        .arg("ulimit -v 700000 && exec \"$0\" summarize - --json -q --threads 2")
-        .arg(&bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
+    let (v, ()) = summarize_stdin_within(700_000, |mut stdin| {
         stdin.write_all(GOOD.as_bytes()).unwrap();
         stdin.write_all(b"{\"type\":\"huge\",\"pad\":\"").unwrap();
         let chunk = vec![b'x'; 1 << 20];
@@ -134,14 +123,6 @@ fn a_one_gigabyte_line_is_skipped_in_bounded_memory() {
             stdin.write_all(&chunk).unwrap();
         }
     });
-    writer.join().unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["event_types"]["good"], 1);
     assert_eq!(v["inputs"]["malformed_lines"], 1);
     assert_eq!(v["inputs"]["malformed_samples"][0]["reason"], "oversized");
@@ -824,18 +805,7 @@ fn anonymize_hides_ids_in_paths_and_keeps_other() {
 /// counted.
 #[test]
 fn four_hundred_megabytes_of_cancels_in_bounded_memory() {
-    let bin = assert_cmd::cargo::cargo_bin("auditsum");
-    let mut child = StdCommand::new("bash")
-        .arg("-c")
-        .arg("ulimit -v 400000 && exec \"$0\" summarize - --json -q --threads 2")
-        .arg(&bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
+    let (v, n) = summarize_stdin_within(400_000, |mut stdin| {
         let mut written = 0usize;
         let mut n = 0u64;
         let mut buf = Vec::with_capacity(1 << 20);
@@ -857,14 +827,36 @@ fn four_hundred_megabytes_of_cancels_in_bounded_memory() {
         }
         n
     });
-    let n = writer.join().unwrap();
+    assert_eq!(v["cancels"]["total"]["count"].as_u64().unwrap(), n);
+    assert_eq!(v["inputs"]["malformed_lines"], 0);
+}
+
+/// `summarize - --json -q --threads 2` under an address-space limit of
+/// `limit_kb`, its standard input written by `feed` on another thread: the
+/// run must succeed; returns its JSON artifact and what `feed` returned.
+fn summarize_stdin_within<T: Send + 'static>(
+    limit_kb: u64,
+    feed: impl FnOnce(std::process::ChildStdin) -> T + Send + 'static,
+) -> (Value, T) {
+    let bin = assert_cmd::cargo::cargo_bin("auditsum");
+    let mut child = StdCommand::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {limit_kb} && exec \"$0\" summarize - --json -q --threads 2"
+        ))
+        .arg(&bin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let fed = std::thread::spawn(move || feed(stdin)).join().unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["cancels"]["total"]["count"].as_u64().unwrap(), n);
-    assert_eq!(v["inputs"]["malformed_lines"], 0);
+    (serde_json::from_slice(&out.stdout).unwrap(), fed)
 }
