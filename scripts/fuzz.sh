@@ -8,8 +8,8 @@
 # artifact reader: whole artifacts, `hdr` strings, raw histogram bytes), state
 # (the state-file reader: arbitrary bytes, arbitrary payloads, corrupted real
 # states), dialect (mapping files and the mapped line path of every built-in
-# dialect). Each target's body is fuzz/checks/TARGET.rs; `cargo test --test
-# fuzz_replay` runs the same bodies over fuzz/seeds/ (and over corpus/ and
+# dialect), inspect (`auditsum inspect` over any log bytes). Each target's
+# body is fuzz/checks/TARGET.rs; `cargo test --test fuzz_replay` runs the same bodies over fuzz/seeds/ (and over corpus/ and
 # artifacts/ when a fuzz run left them) on stable, without cargo-fuzz. Seeds
 # come from fuzz/seeds/, fixtures/ and the built binary.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler
@@ -20,11 +20,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs=${1:-300}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact state dialect)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(parse_line summarize diff_artifact state dialect inspect)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
-mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact corpus/state corpus/dialect
-for t in parse_line summarize diff_artifact state dialect; do cp seeds/$t/* corpus/$t/; done
+mkdir -p corpus/parse_line corpus/summarize corpus/diff_artifact corpus/state corpus/dialect corpus/inspect
+for t in parse_line summarize diff_artifact state dialect inspect; do cp seeds/$t/* corpus/$t/; done
 i=0
 while IFS= read -r line; do
   printf '%s' "$line" > "corpus/parse_line/seed-$i"; i=$((i + 1))

@@ -9,6 +9,8 @@
 mod dialect;
 #[path = "../fuzz/checks/diff_artifact.rs"]
 mod diff_artifact;
+#[path = "../fuzz/checks/inspect.rs"]
+mod inspect;
 #[path = "../fuzz/checks/parse_line.rs"]
 mod parse_line;
 #[path = "../fuzz/checks/state.rs"]
@@ -108,4 +110,9 @@ fn state_seeds() {
 #[test]
 fn dialect_seeds() {
     replay("dialect", 4, dialect::check);
+}
+
+#[test]
+fn inspect_seeds() {
+    replay("inspect", 3, inspect::check);
 }
