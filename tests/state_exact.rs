@@ -237,11 +237,11 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             ..Config::default()
         };
         let got = pipeline::collect(&cfg, None).unwrap();
-        let st = State {
-            options: Options::new(cfg.max_keys, cfg.max_line_bytes),
-            files: got.names,
-            partial: got.partial,
-        };
+        let st = State::new(
+            Options::new(cfg.max_keys, cfg.max_line_bytes),
+            got.names,
+            &got.partial,
+        );
         let name = format!("shard{shard}");
         let bytes = st.encode();
         // a state is a function of its files: not of threads or chunking
@@ -254,11 +254,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             None,
         )
         .unwrap();
-        let whole = State {
-            options: st.options.clone(),
-            files: whole.names,
-            partial: whole.partial,
-        };
+        let whole = State::new(st.options.clone(), whole.names, &whole.partial);
         prop_assert_eq!(&whole.encode(), &bytes);
         states.push((name.clone(), State::decode(&bytes, &name).unwrap()));
     }
@@ -277,7 +273,8 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         Some((_, s)) => s,
         None => state::merge(Vec::new()).unwrap(),
     };
-    let got = render(merged.partial.finalize(&merged.files, &c.sel), c.anonymize);
+    let files = merged.files.clone();
+    let got = render(merged.into_partial().finalize(&files, &c.sel), c.anonymize);
     prop_assert_eq!(
         String::from_utf8(got).unwrap(),
         String::from_utf8(want).unwrap()

@@ -22,6 +22,7 @@ pub fn check(data: &[u8]) {
             // a payload of the fuzzer's choosing, framed correctly
             let mut v = MAGIC.to_vec();
             v.extend_from_slice(&VERSION.to_le_bytes());
+            v.extend_from_slice(&(body.len() as u64).to_le_bytes());
             v.extend(zstd::encode_all(body, 1).unwrap());
             v
         }
@@ -33,11 +34,11 @@ pub fn check(data: &[u8]) {
                 for_state: true,
                 ..Config::default()
             };
-            let st = State {
-                options: Options::new(64, 4096),
-                files: vec!["f.jsonl".into()],
-                partial: collect_stream(body, &cfg),
-            };
+            let st = State::new(
+                Options::new(64, 4096),
+                vec!["f.jsonl".into()],
+                &collect_stream(body, &cfg),
+            );
             let mut v = st.encode();
             if let Some(i) = body.first().map(|&b| b as usize % v.len()) {
                 v[i] ^= body.get(1).copied().unwrap_or(1) | 1;
@@ -53,7 +54,9 @@ pub fn check(data: &[u8]) {
     let Ok(merged) = state::merge(vec![("a".into(), st)]) else {
         return;
     };
-    let b = merged.partial.finalize(&names, &Selection::default());
+    let b = merged
+        .into_partial()
+        .finalize(&names, &Selection::default());
     let _ = Json.render(&b);
     let _ = State::decode(&again, "again.state").expect("a state's own bytes read back");
 }

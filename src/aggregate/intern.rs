@@ -109,6 +109,33 @@ impl Interner {
         Some(i)
     }
 
+    /// The same values sorted by name (so ids compare like the names), and
+    /// for each old id its new one.
+    pub fn sorted(&self) -> (Interner, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut new_id = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old as usize] = new as u32;
+        }
+        let names: Vec<Box<str>> = order
+            .iter()
+            .map(|&o| self.names[o as usize].clone())
+            .collect();
+        let mut ids = Map::default();
+        ids.reserve(names.len());
+        for (id, n) in names.iter().enumerate() {
+            ids.insert(n.clone(), id as u32);
+        }
+        let sorted = Interner {
+            ids,
+            names,
+            max: self.max,
+            overflow: self.overflow,
+        };
+        (sorted, new_id)
+    }
+
     /// For every id of `other`, the id of the same string here (interned as needed).
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
         self.overflow += other.overflow;

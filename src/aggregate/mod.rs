@@ -342,7 +342,18 @@ impl Partial {
     ///
     /// A state's partial applies `sel` here; its window must then fall on
     /// whole minutes (`cancels::window_on_grain`, checked by the callers).
-    pub fn finalize(mut self, file_names: &[String], sel: &Selection) -> Baseline {
+    pub fn finalize(self, file_names: &[String], sel: &Selection) -> Baseline {
+        self.finalize_with(file_names, sel, false)
+    }
+
+    /// [`finalize`](Self::finalize) in a process that ends right after: the
+    /// tables of runs and groups are not freed (freeing millions of entries
+    /// one by one costs a good share of a `merge`).
+    pub fn finalize_kept(self, file_names: &[String], sel: &Selection) -> Baseline {
+        self.finalize_with(file_names, sel, true)
+    }
+
+    fn finalize_with(mut self, file_names: &[String], sel: &Selection, keep: bool) -> Baseline {
         let by_bucket = self.groups.is_some();
         let mut group_overflow = 0;
         if let Some(g) = self.groups.take() {
@@ -353,6 +364,9 @@ impl Partial {
                 &mut self.window,
             );
             group_overflow = g.overflow();
+            if keep {
+                std::mem::forget(g);
+            }
         }
         // line numbers: prefix sums of the lines of earlier parts of each file
         self.part_lines.sort_unstable();
@@ -409,6 +423,10 @@ impl Partial {
             .map(|s| series::build(s, &self.runs, &self.cancels, self.window, sel));
         let cancels = finalize_cancels(cancel_slices);
         let reactions = finalize_reactions(self.reactions);
+        if keep {
+            std::mem::forget(std::mem::take(&mut self.runs));
+            std::mem::forget(std::mem::take(&mut self.cancels));
+        }
 
         Baseline {
             cancels,

@@ -162,7 +162,7 @@ impl RunPartial {
     }
 
     /// Merge `o`, whose attribute ids are already in this side's interner.
-    fn merge(&mut self, o: &RunPartial, strings: &[Interner; 4]) {
+    pub(crate) fn merge(&mut self, o: &RunPartial, strings: &[Interner; 4]) {
         self.first = self.first.min(o.first);
         self.start = self.start.min(o.start);
         if let Some(t) = o.terminal {
@@ -355,20 +355,29 @@ impl RunsPartial {
         );
     }
 
-    /// A run table from parts read back from a state (the caller has checked
-    /// every attribute id against `strings`).
-    pub(crate) fn from_runs(
+    /// A run table from runs sorted by key (a state's): each shard is a
+    /// contiguous range of them, so the shards are built in parallel.
+    pub(crate) fn from_sorted(
         strings: [Interner; 4],
-        runs: impl IntoIterator<Item = (RunKey, RunPartial)>,
+        runs: &[(RunKey, RunPartial)],
     ) -> RunsPartial {
-        let mut p = RunsPartial {
-            shards: (0..SHARDS).map(|_| Map::default()).collect(),
-            strings,
-        };
-        for (k, r) in runs {
-            p.shards[shard_of(k)].insert(k, r);
+        let mut bounds = Vec::with_capacity(SHARDS + 1);
+        bounds.push(0);
+        for s in 1..SHARDS {
+            bounds.push(runs.partition_point(|(k, _)| shard_of(*k) < s));
         }
-        p
+        bounds.push(runs.len());
+        let shards = (0..SHARDS)
+            .into_par_iter()
+            .map(|s| {
+                let part = &runs[bounds[s]..bounds[s + 1].max(bounds[s])];
+                let mut m = Map::default();
+                m.reserve(part.len());
+                m.extend(part.iter().cloned());
+                m
+            })
+            .collect();
+        RunsPartial { shards, strings }
     }
 
     /// Every run, in no particular order.

@@ -8,7 +8,6 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{window_on_grain, GRAIN_MS};
-use crate::aggregate::Partial;
 use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
 use crate::cmd::{stdout, Status};
 use crate::output::write_atomic;
@@ -66,15 +65,15 @@ pub fn check_grain(sel: &Selection) -> anyhow::Result<()> {
     )
 }
 
-/// Write `st` to `path` (`-`: stdout) and give its partial back.
-pub fn write_state(path: &Path, st: State) -> anyhow::Result<Partial> {
+/// Write `st` to `path` (`-`: stdout).
+pub fn write_state(path: &Path, st: &State) -> anyhow::Result<()> {
     let bytes = st.encode();
     if path == Path::new("-") {
         stdout(&bytes).context("writing the state to stdout")?;
     } else {
         write_atomic(path, &bytes)?;
     }
-    Ok(st.partial)
+    Ok(())
 }
 
 fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
@@ -128,25 +127,23 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .map(|p| read_state(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = state::merge(states)?;
-    let names = merged.files.clone();
-    let partial = match &args.state {
-        Some(path) => {
-            anyhow::ensure!(
-                to_stdout(&args.state) || !args.states.contains(path),
-                "--state {}: that is one of the states being merged; write the merged state to another file",
-                path.display()
-            );
-            write_state(path, merged)?
+    if let Some(path) = &args.state {
+        anyhow::ensure!(
+            to_stdout(&args.state) || !args.states.contains(path),
+            "--state {}: that is one of the states being merged; write the merged state to another file",
+            path.display()
+        );
+        write_state(path, &merged)?;
+        if !artifacts {
+            // the process ends here: freeing millions of runs and groups
+            // one by one would cost more than merging them
+            std::mem::forget(merged);
+            return Ok(Status::Ok);
         }
-        None => merged.partial,
-    };
-    if args.state.is_some() && !artifacts {
-        // the process ends here: freeing millions of runs and groups one by
-        // one costs a fifth of a merge
-        std::mem::forget(partial);
-        return Ok(Status::Ok);
     }
-    let mut b = partial.finalize(&names, &sel);
+    let names = merged.files.clone();
+    let partial = merged.into_partial();
+    let mut b = partial.finalize_kept(&names, &sel);
     if let Some(a) = &anonymizer {
         a.apply(&mut b);
     }

@@ -237,18 +237,18 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         ui::Bar::new(std::time::Duration::from_millis(args.progress_delay_ms))
     };
     let collected = pipeline::collect(&cfg, bar.as_ref().map(|b| b as &dyn pipeline::Progress))?;
-    let partial = match &args.state {
-        Some(path) => crate::cmd::merge::write_state(
-            path,
-            crate::state::State {
-                options: crate::state::Options::new(args.max_keys, args.max_line_bytes)
-                    .with_dialect(&cfg.dialect),
-                files: collected.names.clone(),
-                partial: collected.partial,
-            },
-        )?,
-        None => collected.partial,
-    };
+    if let Some(path) = &args.state {
+        let st = crate::state::State::new(
+            crate::state::Options::new(args.max_keys, args.max_line_bytes)
+                .with_dialect(&cfg.dialect),
+            collected.names.clone(),
+            &collected.partial,
+        );
+        crate::cmd::merge::write_state(path, &st)?;
+        // the process ends soon: do not free the state's copy entry by entry
+        std::mem::forget(st);
+    }
+    let partial = collected.partial;
     let mut summary = pipeline::Summary {
         baseline: partial.finalize(&collected.names, &cfg.selection),
         skipped: collected.skipped,

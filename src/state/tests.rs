@@ -19,11 +19,7 @@ fn state_of(lines: &[&str], file: &str) -> State {
     }
     p.files = 1;
     p.part_lines.push((0, 0, lines.len() as u64));
-    State {
-        options: Options::new(1000, 1 << 20),
-        files: vec![file.to_string()],
-        partial: p,
-    }
+    State::new(Options::new(1000, 1 << 20), vec![file.to_string()], &p)
 }
 
 const LINES: [&str; 6] = [
@@ -45,8 +41,8 @@ fn round_trip_keeps_every_figure() {
     let sel = crate::select::Selection::default();
     let names = ["a.jsonl".to_string()];
     assert_eq!(
-        s.partial.finalize(&names, &sel),
-        back.partial.finalize(&names, &sel)
+        s.into_partial().finalize(&names, &sel),
+        back.into_partial().finalize(&names, &sel)
     );
 }
 

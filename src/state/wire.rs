@@ -6,17 +6,23 @@
 //! Compactness (docs/scale.md quotes the figures): strings are interned per
 //! table and sorted, so ids are small varints and the bytes are a function of
 //! the input alone; a run stores its 16-byte key, its first time relative to
-//! the state's earliest, and every other time relative to its first.
+//! the state's earliest, and every other time relative to its first; an
+//! event group its times relative to its minute. Runs, cancel groups, event
+//! groups and string tables are stored in ascending order, and a reader
+//! refuses any other: that order is what `merge` relies on (`tables.rs`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::cancels::{bucket_of, CancelGroup, CancelKey, CancelsPartial};
-use crate::aggregate::groups::{EventGroups, Group, GroupKey};
+use rayon::prelude::*;
+
+use crate::aggregate::cancels::{CancelGroup, CancelKey};
+use crate::aggregate::groups::{Group, GroupKey};
 use crate::aggregate::intern::Interner;
-use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial, Terminal, NO_ID, UNTIMED};
+use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
 use crate::aggregate::stats::Buckets;
 use crate::aggregate::{LinePos, Map, Partial};
 use crate::event::Malformed;
+use crate::state::tables::{cancel_order, group_order, id_order, Tables};
 use crate::state::{Options, State};
 
 const REASONS: [Malformed; 5] = [
@@ -100,8 +106,9 @@ struct WireBuckets {
 struct WireGroup {
     bucket: i64,
     attrs: [u32; 4],
-    first: i64,
-    last: i64,
+    /// Earliest and latest time, ms since the bucket's start (0 when untimed).
+    first: u64,
+    last: u64,
     types: Vec<(u32, u64)>,
     matched: u64,
     skipped: u64,
@@ -175,27 +182,26 @@ fn put_time(t: i64, base: i64) -> u64 {
     }
 }
 
-pub(super) fn to_bytes(s: &State) -> Vec<u8> {
-    let p = &s.partial;
-    let empty = EventGroups::new(1);
-    let groups = p.groups.as_ref().unwrap_or(&empty);
-
+pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u8> {
+    let p = &t.head;
     let (run_strings, run_ids) = tables(
-        &p.runs.strings,
-        p.runs
+        &t.run_strings,
+        t.runs
             .iter()
             .flat_map(|(_, r)| r.attr.into_iter().enumerate()),
     );
-    let run_base = p
+    let run_base = t
         .runs
         .iter()
         .map(|(_, r)| r.first)
         .filter(|&t| t != UNTIMED)
         .min()
         .unwrap_or(0);
-    let mut runs: Vec<WireRun> = p
+    // the tables are sorted by key, and dropping unused names keeps the
+    // order of ids: no sorting here
+    let runs: Vec<WireRun> = t
         .runs
-        .iter()
+        .par_iter()
         .map(|(k, r)| {
             let terminal = match r.terminal {
                 None => 0,
@@ -215,20 +221,19 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
             }
         })
         .collect();
-    runs.sort_unstable_by_key(|r| r.key);
 
     let (cancel_strings, cancel_ids) = tables(
-        &p.cancels.strings,
-        p.cancels.groups().flat_map(|(k, _)| {
+        &t.cancel_strings,
+        t.cancels.iter().flat_map(|(k, _)| {
             k.attrs
                 .into_iter()
                 .enumerate()
                 .chain([(crate::aggregate::cancels::SOURCE, k.source)])
         }),
     );
-    let mut cancels: Vec<WireCancel> = p
+    let cancels: Vec<WireCancel> = t
         .cancels
-        .groups()
+        .iter()
         .map(|(k, g)| WireCancel {
             bucket: k.bucket,
             run: k.run.map(|r| r.to_be_bytes()),
@@ -244,14 +249,11 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
             },
         })
         .collect();
-    cancels.sort_unstable_by(|a, b| {
-        (a.bucket, a.run, a.source, a.attrs).cmp(&(b.bucket, b.run, b.source, b.attrs))
-    });
 
     use crate::aggregate::groups::{ETYPE, REASON, RULE};
     let (event_strings, event_ids) = tables(
-        &groups.strings,
-        groups.groups().flat_map(|(k, g)| {
+        &t.event_strings,
+        t.groups.iter().flat_map(|(k, g)| {
             let lists = [(ETYPE, &g.types), (RULE, &g.rules), (REASON, &g.reasons)];
             k.attrs.into_iter().enumerate().chain(
                 lists
@@ -260,67 +262,50 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
             )
         }),
     );
-    let list = |l: &[(u32, u64)], ids: &[u32]| {
-        let mut v: Vec<(u32, u64)> = l.iter().map(|&(i, n)| (put_id(ids, i), n)).collect();
-        v.sort_unstable();
-        v
+    let list = |l: &[(u32, u64)], ids: &[u32]| -> Vec<(u32, u64)> {
+        l.iter().map(|&(i, n)| (put_id(ids, i), n)).collect()
     };
-    let mut wgroups: Vec<WireGroup> = groups
-        .groups()
-        .map(|(k, g)| WireGroup {
-            bucket: k.bucket,
-            attrs: std::array::from_fn(|i| put_id(&event_ids[i], k.attrs[i])),
-            first: g.first,
-            last: g.last,
-            types: list(&g.types, &event_ids[4]),
-            matched: g.matched,
-            skipped: g.skipped,
-            candidate_count_sum: g.candidate_count_sum,
-            rules: list(&g.rules, &event_ids[5]),
-            reasons: list(&g.reasons, &event_ids[6]),
+    let groups: Vec<WireGroup> = t
+        .groups
+        .par_iter()
+        .map(|(k, g)| {
+            let (first, last) = match k.bucket {
+                UNTIMED => (0, 0),
+                b => {
+                    let base = b * crate::aggregate::cancels::GRAIN_MS;
+                    ((g.first - base) as u64, (g.last - base) as u64)
+                }
+            };
+            WireGroup {
+                bucket: k.bucket,
+                attrs: std::array::from_fn(|i| put_id(&event_ids[i], k.attrs[i])),
+                first,
+                last,
+                types: list(&g.types, &event_ids[ETYPE]),
+                matched: g.matched,
+                skipped: g.skipped,
+                candidate_count_sum: g.candidate_count_sum,
+                rules: list(&g.rules, &event_ids[RULE]),
+                reasons: list(&g.reasons, &event_ids[REASON]),
+            }
         })
         .collect();
-    wgroups.sort_unstable_by_key(|g| (g.bucket, g.attrs));
 
-    // lines numbered within their file (not their work unit), so the bytes
-    // do not depend on how the files were split into byte ranges
-    let mut parts = p.part_lines.clone();
-    parts.sort_unstable();
-    let mut before: Map<(usize, usize), u64> = Map::default();
-    let mut per_file: Vec<(u64, u64, u64)> = Vec::new();
-    for &(f, part, n) in &parts {
-        match per_file.last_mut() {
-            Some(last) if last.0 == f as u64 => {
-                before.insert((f, part), last.2);
-                last.2 = last.2.saturating_add(n);
-            }
-            _ => {
-                before.insert((f, part), 0);
-                per_file.push((f as u64, 0, n));
-            }
-        }
-    }
-    let mut samples: Vec<(u64, u64, u64, u8)> = p
-        .samples
+    let mut part_lines: Vec<(u64, u64, u64)> = p
+        .part_lines
         .iter()
-        .map(|(pos, why)| {
-            let code = REASONS.iter().position(|r| r == why).unwrap_or(0) as u8;
-            let at = before.get(&(pos.file, pos.part)).copied().unwrap_or(0);
-            (pos.file as u64, 0, at.saturating_add(pos.line), code)
-        })
+        .map(|&(f, part, n)| (f as u64, part as u64, n))
         .collect();
-    samples.sort_unstable();
-    let part_lines = per_file;
+    part_lines.sort_unstable();
     let mut unreadable: Vec<(u64, String)> = p
         .unreadable
         .iter()
         .map(|(f, why)| (*f as u64, why.clone()))
         .collect();
     unreadable.sort();
-
     let w = Wire {
-        options: s.options.clone(),
-        files: s.files.clone(),
+        options: options.clone(),
+        files: files.to_vec(),
         files_read: p.files,
         bytes: p.bytes,
         events: p.events,
@@ -328,7 +313,14 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
         untimed: p.untimed,
         invalid: p.invalid,
         dialects: p.dialects.iter().map(|(d, n)| (d.clone(), *n)).collect(),
-        samples,
+        samples: p
+            .samples
+            .iter()
+            .map(|(pos, why)| {
+                let code = REASONS.iter().position(|r| r == why).unwrap_or(0) as u8;
+                (pos.file as u64, 0, pos.line, code)
+            })
+            .collect(),
         part_lines,
         unreadable,
         run_strings: to_array(run_strings),
@@ -337,7 +329,7 @@ pub(super) fn to_bytes(s: &State) -> Vec<u8> {
         cancel_strings: to_array(cancel_strings),
         cancels,
         event_strings: to_array(event_strings),
-        groups: wgroups,
+        groups,
     };
     postcard::to_stdvec(&w).expect("serialising to memory cannot fail")
 }
@@ -356,6 +348,9 @@ struct Check {
 fn interners<const N: usize>(strings: [Strings; N], max: usize) -> Result<[Interner; N], String> {
     let mut out = Vec::with_capacity(N);
     for s in strings {
+        if !s.names.windows(2).all(|w| w[0] < w[1]) {
+            return Err("a string table is not sorted".into());
+        }
         let names: Vec<Box<str>> = s.names.into_iter().map(String::into_boxed_str).collect();
         out.push(
             Interner::from_names(names, max, s.overflow)
@@ -484,7 +479,7 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     // runs
     let run_strings = interners(w.run_strings, max_keys)?;
     let lens = run_strings.each_ref().map(Interner::len);
-    let mut runs = Vec::with_capacity(w.runs.len().min(1 << 20));
+    let mut runs = Vec::with_capacity(w.runs.len().min(1 << 24));
     let mut prev: Option<[u8; 16]> = None;
     for r in &w.runs {
         if prev.is_some_and(|k| k >= r.key) {
@@ -528,12 +523,13 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
         run.attr = attr;
         runs.push((key_of(r.key), run));
     }
-    p.runs = RunsPartial::from_runs(run_strings, runs);
+    drop(w.runs);
 
-    // cancels
+    // cancels, in strictly ascending key order (so none repeats)
     let cancel_strings = interners(w.cancel_strings, max_keys)?;
     let lens = cancel_strings.each_ref().map(Interner::len);
-    let mut cancels: Map<CancelKey, CancelGroup> = Map::default();
+    let mut cancels: Vec<(CancelKey, CancelGroup)> =
+        Vec::with_capacity(w.cancels.len().min(1 << 24));
     let mut total = 0u64;
     for c in w.cancels {
         if c.bucket != UNTIMED
@@ -555,6 +551,12 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
                 a
             },
         };
+        if cancels
+            .last()
+            .is_some_and(|(k, _)| cancel_order(k) >= cancel_order(&key))
+        {
+            return Err("cancel groups out of order or repeated".into());
+        }
         let w = &c.latencies;
         let latencies = Buckets::from_counts(&w.counts, w.min, w.max, w.sum)
             .ok_or("a cancel group's latency buckets are not HDR buckets in ascending order")?;
@@ -575,38 +577,42 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
             acknowledged: c.acknowledged,
             latencies,
         };
-        if cancels.insert(key, g).is_some() {
-            return Err("a cancel group repeats".into());
-        }
+        cancels.push((key, g));
     }
-    p.cancels = CancelsPartial::from_parts(cancel_strings, cancels);
 
-    // event groups
+    // event groups, in strictly ascending key order
     let event_strings = interners(w.event_strings, max_keys)?;
     let lens = event_strings.each_ref().map(Interner::len);
-    let mut groups: Map<GroupKey, Group> = Map::default();
+    let mut groups: Vec<(GroupKey, Group)> = Vec::with_capacity(w.groups.len().min(1 << 24));
     let mut total = 0u64;
     for g in w.groups {
-        let untimed = g.bucket == UNTIMED;
-        let times_ok = if untimed {
-            g.first == UNTIMED && g.last == i64::MIN
+        let (first, last) = if g.bucket == UNTIMED {
+            if g.first != 0 || g.last != 0 {
+                return Err("an untimed event group has times".into());
+            }
+            (UNTIMED, i64::MIN)
         } else {
-            g.first <= g.last
-                && bucket_of(Some(g.first)) == g.bucket
-                && bucket_of(Some(g.last)) == g.bucket
+            let grain = crate::aggregate::cancels::GRAIN_MS;
+            let base = g.bucket.checked_mul(grain);
+            let at = |d: u64| {
+                base.zip(i64::try_from(d).ok().filter(|&d| d < grain))
+                    .and_then(|(b, d)| b.checked_add(d))
+            };
+            match (at(g.first), at(g.last)) {
+                (Some(f), Some(l)) if f <= l => (f, l),
+                _ => return Err("an event group's times do not match its bucket".into()),
+            }
         };
-        if !times_ok {
-            return Err("an event group's times do not match its bucket".into());
-        }
         let ids = |l: Vec<(u32, u64)>,
                    which: usize,
                    absent_ok: bool|
          -> Result<(Vec<(u32, u64)>, u64), String> {
-            let mut out = Vec::with_capacity(l.len());
+            let mut out: Vec<(u32, u64)> = Vec::with_capacity(l.len());
             let mut sum = 0u64;
             for (i, n) in l {
                 let id = get_id(i, lens[which])?;
-                if (id == NO_ID && !absent_ok) || n == 0 || out.iter().any(|&(j, _)| j == id) {
+                let ordered = out.last().is_none_or(|&(j, _)| id_order(j) < id_order(id));
+                if (id == NO_ID && !absent_ok) || n == 0 || !ordered {
                     return Err("an event group's list is malformed".into());
                 }
                 sum = sum.checked_add(n).ok_or("counts exceed 2^64")?;
@@ -636,9 +642,15 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
                 a
             },
         };
+        if groups
+            .last()
+            .is_some_and(|(k, _)| group_order(k) >= group_order(&key))
+        {
+            return Err("event groups out of order or repeated".into());
+        }
         let group = Group {
-            first: g.first,
-            last: g.last,
+            first,
+            last,
             types,
             matched: g.matched,
             skipped: g.skipped,
@@ -646,14 +658,19 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
             rules,
             reasons,
         };
-        if groups.insert(key, group).is_some() {
-            return Err("an event group repeats".into());
-        }
+        groups.push((key, group));
     }
-    p.groups = Some(EventGroups::from_parts(event_strings, groups));
     Ok(State {
         options: w.options,
         files: w.files,
-        partial: p,
+        tables: Tables {
+            head: p,
+            run_strings,
+            runs,
+            cancel_strings,
+            cancels,
+            event_strings,
+            groups,
+        },
     })
 }
