@@ -81,6 +81,10 @@ impl Group {
 #[derive(Debug, Clone)]
 pub struct EventGroups {
     groups: Map<GroupKey, Group>,
+    /// Groups read back from a state, each key once and none of them in
+    /// `groups`, in a fixed order (`state/tables.rs`): replayed as they are;
+    /// moved into `groups` before anything is added.
+    sorted: Vec<(GroupKey, Group)>,
     /// Attribute values (indexed by [`Attr`]), then [`ETYPE`], [`RULE`], [`REASON`].
     pub strings: [Interner; 7],
 }
@@ -89,24 +93,43 @@ impl EventGroups {
     pub fn new(max_keys: usize) -> EventGroups {
         EventGroups {
             groups: Map::default(),
+            sorted: Vec::new(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
         }
     }
 
-    pub(crate) fn from_parts(strings: [Interner; 7], groups: Map<GroupKey, Group>) -> EventGroups {
-        EventGroups { groups, strings }
+    /// Groups in a fixed order, each key once (a state's, see `sorted`).
+    pub(crate) fn from_sorted(
+        strings: [Interner; 7],
+        sorted: Vec<(GroupKey, Group)>,
+    ) -> EventGroups {
+        EventGroups {
+            groups: Map::default(),
+            sorted,
+            strings,
+        }
+    }
+
+    /// Move `sorted` into the table, before adding to it.
+    fn settle(&mut self) {
+        if !self.sorted.is_empty() {
+            self.groups.reserve(self.sorted.len());
+            self.groups.extend(std::mem::take(&mut self.sorted));
+        }
     }
 
     pub fn groups(&self) -> impl Iterator<Item = (&GroupKey, &Group)> {
-        self.groups.iter()
+        self.groups
+            .iter()
+            .chain(self.sorted.iter().map(|(k, g)| (k, g)))
     }
 
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.groups.len() + self.sorted.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.len() == 0
     }
 
     pub fn overflow(&self) -> u64 {
@@ -119,6 +142,7 @@ impl EventGroups {
 
     /// Count a valid event (any type).
     pub fn observe(&mut self, ev: &Event<'_>) {
+        self.settle();
         let strings = &mut self.strings;
         let attrs = Attr::ALL.map(|a| ev.attr(a).map_or(NO_ID, |v| strings[a as usize].intern(v)));
         let etype = strings[ETYPE].intern(ev.etype);
@@ -150,6 +174,8 @@ impl EventGroups {
     }
 
     pub fn merge(&mut self, mut o: EventGroups) {
+        self.settle();
+        o.settle();
         if self.groups.len() < o.groups.len() {
             std::mem::swap(self, &mut o);
         }
@@ -193,7 +219,8 @@ impl EventGroups {
         // the table's hash order
         let mut groups: Vec<(&GroupKey, &Group)> = self.groups.iter().collect();
         groups.sort_unstable_by_key(|(k, _)| **k);
-        for (k, g) in groups {
+        let sorted = self.sorted.iter().map(|(k, g)| (k, g));
+        for (k, g) in groups.into_iter().chain(sorted) {
             if !bucket_in_window(sel, k.bucket) {
                 continue;
             }

@@ -9,6 +9,7 @@
 //! figure of the artifact in mergeable form, for every selection whose
 //! window falls on whole minutes.
 
+mod sections;
 mod tables;
 mod wire;
 

@@ -5,6 +5,9 @@
 //! sorted sequences — linear, no hash table, no per-item allocation — and
 //! the merged tables are written without sorting again (docs/scale.md).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
@@ -96,53 +99,38 @@ fn absorb_cancel(g: &mut CancelGroup, o: CancelGroup) {
     g.latencies.absorb(&o.latencies);
 }
 
-/// Merge two sequences sorted by `order` (each may repeat a key), adding
-/// up equal keys with `combine`.
-fn merge_two<T, O: Ord>(
-    a: Vec<T>,
-    b: Vec<T>,
+/// Merge sequences sorted by `order` (each may repeat a key) in one pass,
+/// adding up equal keys with `combine` (which is commutative).
+fn merge_all<T, O: Ord + Copy>(
+    parts: Vec<Vec<T>>,
     order: &impl Fn(&T) -> O,
     combine: &impl Fn(&mut T, T),
 ) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(a.len() + b.len());
-    let push = |out: &mut Vec<T>, x: T| match out.last_mut() {
-        Some(last) if order(last) == order(&x) => combine(last, x),
-        _ => out.push(x),
-    };
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => order(x) <= order(y),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let x = if take_a { a.next() } else { b.next() };
-        if let Some(x) = x {
-            push(&mut out, x);
+    let mut parts: Vec<Vec<T>> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    if parts.len() <= 1 {
+        return parts.pop().unwrap_or_default();
+    }
+    let mut out: Vec<T> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut iters: Vec<std::iter::Peekable<std::vec::IntoIter<T>>> = parts
+        .into_iter()
+        .map(|p| p.into_iter().peekable())
+        .collect();
+    let mut heap: BinaryHeap<Reverse<(O, usize)>> = iters
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, it)| it.peek().map(|x| Reverse((order(x), i))))
+        .collect();
+    while let Some(Reverse((o, i))) = heap.pop() {
+        let Some(x) = iters[i].next() else { continue };
+        match out.last_mut() {
+            Some(last) if order(last) == o => combine(last, x),
+            _ => out.push(x),
+        }
+        if let Some(next) = iters[i].peek() {
+            heap.push(Reverse((order(next), i)));
         }
     }
     out
-}
-
-/// Merge sorted sequences: pairs of halves in parallel.
-fn merge_all<T: Send, O: Ord>(
-    mut parts: Vec<Vec<T>>,
-    order: &(impl Fn(&T) -> O + Sync),
-    combine: &(impl Fn(&mut T, T) + Sync),
-) -> Vec<T> {
-    match parts.len() {
-        0 => Vec::new(),
-        1 => parts.pop().unwrap_or_default(),
-        n => {
-            let right = parts.split_off(n / 2);
-            let (a, b) = rayon::join(
-                || merge_all(parts, order, combine),
-                || merge_all(right, order, combine),
-            );
-            merge_two(a, b, order, combine)
-        }
-    }
 }
 
 /// Sort by `order` unless sorted already (a remap past `--max-keys` can
@@ -316,12 +304,7 @@ impl Tables {
                         m.extend(cancels);
                         CancelsPartial::from_parts(cancel_strings, m)
                     },
-                    || {
-                        let mut m: Map<GroupKey, Group> = Map::default();
-                        m.reserve(groups.len());
-                        m.extend(groups);
-                        EventGroups::from_parts(event_strings, m)
-                    },
+                    || EventGroups::from_sorted(event_strings, groups),
                 )
             },
         );

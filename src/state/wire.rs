@@ -13,16 +13,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
 use crate::aggregate::cancels::{CancelGroup, CancelKey};
-use crate::aggregate::groups::{Group, GroupKey};
 use crate::aggregate::intern::Interner;
-use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
+use crate::aggregate::runs::{NO_ID, UNTIMED};
 use crate::aggregate::stats::Buckets;
 use crate::aggregate::{LinePos, Map, Partial};
 use crate::event::Malformed;
-use crate::state::tables::{cancel_order, group_order, id_order, Tables};
+use crate::state::sections::{
+    get_id, key_of, put_id, read_groups, read_runs, write_groups, write_runs, Blob,
+};
+use crate::state::tables::{cancel_order, Tables};
 use crate::state::{Options, State};
 
 const REASONS: [Malformed; 5] = [
@@ -34,7 +34,7 @@ const REASONS: [Malformed; 5] = [
 ];
 
 #[derive(Serialize, Deserialize)]
-struct Wire {
+struct Wire<'a> {
     options: Options,
     files: Vec<String>,
     files_read: u64,
@@ -53,34 +53,21 @@ struct Wire {
     run_strings: [Strings; 4],
     /// Earliest timed first event of any run.
     run_base: i64,
-    runs: Vec<WireRun>,
+    /// The runs by key, in chunks (`sections.rs`).
+    #[serde(borrow)]
+    runs: Vec<Blob<'a>>,
     cancel_strings: [Strings; 5],
     cancels: Vec<WireCancel>,
     event_strings: [Strings; 7],
-    groups: Vec<WireGroup>,
+    /// The event groups in ascending order, in chunks (`sections.rs`).
+    #[serde(borrow)]
+    groups: Vec<Blob<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Strings {
     names: Vec<String>,
     overflow: u64,
-}
-
-/// Ids are stored plus one (0: absent); times as described in the module doc.
-#[derive(Serialize, Deserialize)]
-struct WireRun {
-    key: [u8; 16],
-    /// Bits 0-1: terminal (0 none, 1 cancelled, 2 complete, 3 error); bit 2: cancel requested.
-    flags: u8,
-    /// 0: untimed; else first - run_base + 1.
-    first: u64,
-    /// 0: untimed; else t - first + 1.
-    start: u64,
-    terminal_at: u64,
-    attr_at: [u64; 4],
-    attr: [u32; 4],
-    /// 0: the terminal event carried no duration of its own; else duration + 1.
-    duration: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,21 +87,6 @@ struct WireBuckets {
     min: u64,
     max: u64,
     sum: u128,
-}
-
-#[derive(Serialize, Deserialize)]
-struct WireGroup {
-    bucket: i64,
-    attrs: [u32; 4],
-    /// Earliest and latest time, ms since the bucket's start (0 when untimed).
-    first: u64,
-    last: u64,
-    types: Vec<(u32, u64)>,
-    matched: u64,
-    skipped: u64,
-    candidate_count_sum: u128,
-    rules: Vec<(u32, u64)>,
-    reasons: Vec<(u32, u64)>,
 }
 
 /// The names of an interner that something still refers to (`used`, by id),
@@ -166,22 +138,6 @@ fn tables<const N: usize>(
         .unzip()
 }
 
-fn put_id(map: &[u32], id: u32) -> u32 {
-    if id == NO_ID {
-        0
-    } else {
-        map[id as usize] + 1
-    }
-}
-
-fn put_time(t: i64, base: i64) -> u64 {
-    if t == UNTIMED {
-        0
-    } else {
-        (t as i128 - base as i128 + 1) as u64
-    }
-}
-
 pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u8> {
     let p = &t.head;
     let (run_strings, run_ids) = tables(
@@ -199,28 +155,7 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         .unwrap_or(0);
     // the tables are sorted by key, and dropping unused names keeps the
     // order of ids: no sorting here
-    let runs: Vec<WireRun> = t
-        .runs
-        .par_iter()
-        .map(|(k, r)| {
-            let terminal = match r.terminal {
-                None => 0,
-                Some(Terminal::Cancelled) => 1,
-                Some(Terminal::Complete) => 2,
-                Some(Terminal::Error) => 3,
-            };
-            WireRun {
-                key: k.to_be_bytes(),
-                flags: terminal | (u8::from(r.cancel_requested) << 2),
-                first: put_time(r.first, run_base),
-                start: put_time(r.start, r.first),
-                terminal_at: put_time(r.terminal_at, r.first),
-                attr_at: r.attr_at.map(|t| put_time(t, r.first)),
-                attr: std::array::from_fn(|i| put_id(&run_ids[i], r.attr[i])),
-                duration: r.terminal_duration().map_or(0, |d| d + 1),
-            }
-        })
-        .collect();
+    let runs = write_runs(&t.runs, run_base, &run_ids);
 
     let (cancel_strings, cancel_ids) = tables(
         &t.cancel_strings,
@@ -262,34 +197,7 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
             )
         }),
     );
-    let list = |l: &[(u32, u64)], ids: &[u32]| -> Vec<(u32, u64)> {
-        l.iter().map(|&(i, n)| (put_id(ids, i), n)).collect()
-    };
-    let groups: Vec<WireGroup> = t
-        .groups
-        .par_iter()
-        .map(|(k, g)| {
-            let (first, last) = match k.bucket {
-                UNTIMED => (0, 0),
-                b => {
-                    let base = b * crate::aggregate::cancels::GRAIN_MS;
-                    ((g.first - base) as u64, (g.last - base) as u64)
-                }
-            };
-            WireGroup {
-                bucket: k.bucket,
-                attrs: std::array::from_fn(|i| put_id(&event_ids[i], k.attrs[i])),
-                first,
-                last,
-                types: list(&g.types, &event_ids[ETYPE]),
-                matched: g.matched,
-                skipped: g.skipped,
-                candidate_count_sum: g.candidate_count_sum,
-                rules: list(&g.rules, &event_ids[RULE]),
-                reasons: list(&g.reasons, &event_ids[REASON]),
-            }
-        })
-        .collect();
+    let groups = write_groups(&t.groups, &event_ids);
 
     let mut part_lines: Vec<(u64, u64, u64)> = p
         .part_lines
@@ -360,28 +268,6 @@ fn interners<const N: usize>(strings: [Strings; N], max: usize) -> Result<[Inter
     Ok(out
         .try_into()
         .unwrap_or_else(|_| unreachable!("N interners built")))
-}
-
-fn get_id(v: u32, len: usize) -> Result<u32, String> {
-    match v {
-        0 => Ok(NO_ID),
-        v if ((v - 1) as usize) < len => Ok(v - 1),
-        _ => Err("a string id is out of range".into()),
-    }
-}
-
-fn get_time(d: u64, base: i64) -> Result<i64, String> {
-    if d == 0 {
-        return Ok(UNTIMED);
-    }
-    i64::try_from(base as i128 + d as i128 - 1)
-        .ok()
-        .filter(|&t| t != UNTIMED)
-        .ok_or_else(|| "a time is out of range".into())
-}
-
-fn key_of(b: [u8; 16]) -> RunKey {
-    u128::from_be_bytes(b)
 }
 
 impl Check {
@@ -478,52 +364,11 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
 
     // runs
     let run_strings = interners(w.run_strings, max_keys)?;
-    let lens = run_strings.each_ref().map(Interner::len);
-    let mut runs = Vec::with_capacity(w.runs.len().min(1 << 24));
-    let mut prev: Option<[u8; 16]> = None;
-    for r in &w.runs {
-        if prev.is_some_and(|k| k >= r.key) {
-            return Err("runs out of order or repeated".into());
-        }
-        prev = Some(r.key);
-        if r.flags > 7 {
-            return Err("a run has unknown flags".into());
-        }
-        let first = get_time(r.first, w.run_base)?;
-        if first == UNTIMED
-            && (r.start != 0 || r.terminal_at != 0 || r.attr_at.iter().any(|&t| t != 0))
-        {
-            return Err("an untimed run has times".into());
-        }
-        let mut attr = [NO_ID; 4];
-        for i in 0..4 {
-            attr[i] = get_id(r.attr[i], lens[i])?;
-        }
-        let terminal = match r.flags & 3 {
-            0 => None,
-            1 => Some(Terminal::Cancelled),
-            2 => Some(Terminal::Complete),
-            _ => Some(Terminal::Error),
-        };
-        let mut run = RunPartial::default();
-        run.first = first;
-        run.start = get_time(r.start, first)?;
-        run.terminal_at = get_time(r.terminal_at, first)?;
-        run.terminal = terminal;
-        run.cancel_requested = r.flags & 4 != 0;
-        for i in 0..4 {
-            run.attr_at[i] = get_time(r.attr_at[i], first)?;
-        }
-        if r.duration != 0 {
-            if terminal.is_none() {
-                return Err("a run without a terminal event has a terminal duration".into());
-            }
-            run.set_terminal_duration(Some(r.duration - 1));
-        }
-        run.attr = attr;
-        runs.push((key_of(r.key), run));
-    }
-    drop(w.runs);
+    let runs = read_runs(
+        &w.runs,
+        w.run_base,
+        run_strings.each_ref().map(Interner::len),
+    )?;
 
     // cancels, in strictly ascending key order (so none repeats)
     let cancel_strings = interners(w.cancel_strings, max_keys)?;
@@ -582,84 +427,8 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
 
     // event groups, in strictly ascending key order
     let event_strings = interners(w.event_strings, max_keys)?;
-    let lens = event_strings.each_ref().map(Interner::len);
-    let mut groups: Vec<(GroupKey, Group)> = Vec::with_capacity(w.groups.len().min(1 << 24));
-    let mut total = 0u64;
-    for g in w.groups {
-        let (first, last) = if g.bucket == UNTIMED {
-            if g.first != 0 || g.last != 0 {
-                return Err("an untimed event group has times".into());
-            }
-            (UNTIMED, i64::MIN)
-        } else {
-            let grain = crate::aggregate::cancels::GRAIN_MS;
-            let base = g.bucket.checked_mul(grain);
-            let at = |d: u64| {
-                base.zip(i64::try_from(d).ok().filter(|&d| d < grain))
-                    .and_then(|(b, d)| b.checked_add(d))
-            };
-            match (at(g.first), at(g.last)) {
-                (Some(f), Some(l)) if f <= l => (f, l),
-                _ => return Err("an event group's times do not match its bucket".into()),
-            }
-        };
-        let ids = |l: Vec<(u32, u64)>,
-                   which: usize,
-                   absent_ok: bool|
-         -> Result<(Vec<(u32, u64)>, u64), String> {
-            let mut out: Vec<(u32, u64)> = Vec::with_capacity(l.len());
-            let mut sum = 0u64;
-            for (i, n) in l {
-                let id = get_id(i, lens[which])?;
-                let ordered = out.last().is_none_or(|&(j, _)| id_order(j) < id_order(id));
-                if (id == NO_ID && !absent_ok) || n == 0 || !ordered {
-                    return Err("an event group's list is malformed".into());
-                }
-                sum = sum.checked_add(n).ok_or("counts exceed 2^64")?;
-                out.push((id, n));
-            }
-            Ok((out, sum))
-        };
-        let (types, n) = ids(g.types, 4, false)?;
-        let (rules, nr) = ids(g.rules, 5, true)?;
-        let (reasons, ns) = ids(g.reasons, 6, true)?;
-        let both = g.matched.checked_add(g.skipped);
-        if n == 0 || nr != g.matched || ns != g.skipped || both.is_none_or(|b| b > n) {
-            return Err("an event group's counts do not add up".into());
-        }
-        if g.candidate_count_sum > u128::from(g.skipped) * u128::from(u64::MAX) {
-            return Err("an event group's candidate count is out of range".into());
-        }
-        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
-        check.count(total, "event")?;
-        let key = GroupKey {
-            bucket: g.bucket,
-            attrs: {
-                let mut a = [NO_ID; 4];
-                for i in 0..4 {
-                    a[i] = get_id(g.attrs[i], lens[i])?;
-                }
-                a
-            },
-        };
-        if groups
-            .last()
-            .is_some_and(|(k, _)| group_order(k) >= group_order(&key))
-        {
-            return Err("event groups out of order or repeated".into());
-        }
-        let group = Group {
-            first,
-            last,
-            types,
-            matched: g.matched,
-            skipped: g.skipped,
-            candidate_count_sum: g.candidate_count_sum,
-            rules,
-            reasons,
-        };
-        groups.push((key, group));
-    }
+    let (groups, total) = read_groups(&w.groups, event_strings.each_ref().map(Interner::len))?;
+    check.count(total, "event")?;
     Ok(State {
         options: w.options,
         files: w.files,

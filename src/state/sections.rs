@@ -1,0 +1,425 @@
+//! The two big tables of a state — runs and event groups — in chunks: each
+//! chunk is the postcard serialisation of a `Vec<WireRun>` or
+//! `Vec<WireGroup>`, stored as a byte string in the state's `Wire`. Chunks
+//! are written straight from the sorted tables and read back in parallel,
+//! without a second copy of the whole table (docs/scale.md "Format").
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::cancels::GRAIN_MS;
+use crate::aggregate::groups::{Group, GroupKey, ETYPE, REASON, RULE};
+use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
+use crate::state::tables::{group_order, id_order};
+
+/// Runs or groups per chunk.
+pub(super) const CHUNK: usize = 1 << 16;
+
+/// Bytes, serialised as one byte string (borrowed when read).
+pub(super) struct Blob<'a>(pub Cow<'a, [u8]>);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Blob<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Owned(v.to_vec())))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+/// Ids are stored plus one (0: absent); times as described in `wire.rs`.
+#[derive(Serialize, Deserialize)]
+struct WireRun {
+    key: [u8; 16],
+    /// Bits 0-1: terminal (0 none, 1 cancelled, 2 complete, 3 error); bit 2: cancel requested.
+    flags: u8,
+    /// 0: untimed; else first - run_base + 1.
+    first: u64,
+    /// 0: untimed; else t - first + 1.
+    start: u64,
+    terminal_at: u64,
+    attr_at: [u64; 4],
+    attr: [u32; 4],
+    /// 0: the terminal event carried no duration of its own; else duration + 1.
+    duration: u64,
+}
+
+/// A list of (id, count) of a group, written with the ids a state stores.
+struct IdList<'a> {
+    list: &'a [(u32, u64)],
+    ids: &'a [u32],
+}
+
+impl Serialize for IdList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.list.iter().map(|&(i, n)| (put_id(self.ids, i), n)))
+    }
+}
+
+/// [`WireGroup`] as written (same fields, same order).
+#[derive(Serialize)]
+struct WireGroupOut<'a> {
+    bucket: i64,
+    attrs: [u32; 4],
+    first: u64,
+    last: u64,
+    types: IdList<'a>,
+    matched: u64,
+    skipped: u64,
+    candidate_count_sum: u128,
+    rules: IdList<'a>,
+    reasons: IdList<'a>,
+}
+
+#[derive(Deserialize)]
+struct WireGroup {
+    bucket: i64,
+    attrs: [u32; 4],
+    /// Earliest and latest time, ms since the bucket's start (0 when untimed).
+    first: u64,
+    last: u64,
+    types: Vec<(u32, u64)>,
+    matched: u64,
+    skipped: u64,
+    candidate_count_sum: u128,
+    rules: Vec<(u32, u64)>,
+    reasons: Vec<(u32, u64)>,
+}
+
+pub(super) fn put_id(map: &[u32], id: u32) -> u32 {
+    if id == NO_ID {
+        0
+    } else {
+        map[id as usize] + 1
+    }
+}
+
+pub(super) fn put_time(t: i64, base: i64) -> u64 {
+    if t == UNTIMED {
+        0
+    } else {
+        (t as i128 - base as i128 + 1) as u64
+    }
+}
+
+pub(super) fn get_id(v: u32, len: usize) -> Result<u32, String> {
+    match v {
+        0 => Ok(NO_ID),
+        v if ((v - 1) as usize) < len => Ok(v - 1),
+        _ => Err("a string id is out of range".into()),
+    }
+}
+
+pub(super) fn get_time(d: u64, base: i64) -> Result<i64, String> {
+    if d == 0 {
+        return Ok(UNTIMED);
+    }
+    i64::try_from(base as i128 + d as i128 - 1)
+        .ok()
+        .filter(|&t| t != UNTIMED)
+        .ok_or_else(|| "a time is out of range".into())
+}
+
+pub(super) fn key_of(b: [u8; 16]) -> RunKey {
+    u128::from_be_bytes(b)
+}
+
+/// The chunks of `runs` (sorted by key); `ids` maps attribute ids to
+/// stored ones.
+pub(super) fn write_runs(
+    runs: &[(RunKey, RunPartial)],
+    base: i64,
+    ids: &[Vec<u32>],
+) -> Vec<Blob<'static>> {
+    runs.par_chunks(CHUNK)
+        .map(|chunk| {
+            let wire = chunk.iter().map(|(k, r)| {
+                let terminal = match r.terminal {
+                    None => 0,
+                    Some(Terminal::Cancelled) => 1,
+                    Some(Terminal::Complete) => 2,
+                    Some(Terminal::Error) => 3,
+                };
+                WireRun {
+                    key: k.to_be_bytes(),
+                    flags: terminal | (u8::from(r.cancel_requested) << 2),
+                    first: put_time(r.first, base),
+                    start: put_time(r.start, r.first),
+                    terminal_at: put_time(r.terminal_at, r.first),
+                    attr_at: r.attr_at.map(|t| put_time(t, r.first)),
+                    attr: std::array::from_fn(|i| put_id(&ids[i], r.attr[i])),
+                    duration: r.terminal_duration().map_or(0, |d| d + 1),
+                }
+            });
+            Blob(Cow::Owned(to_vec(wire)))
+        })
+        .collect()
+}
+
+/// The chunks of `groups` (sorted by [`group_order`]).
+pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Vec<Blob<'static>> {
+    groups
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let wire = chunk.iter().map(|(k, g)| {
+                let (first, last) = match k.bucket {
+                    UNTIMED => (0, 0),
+                    b => {
+                        let base = b * GRAIN_MS;
+                        ((g.first - base) as u64, (g.last - base) as u64)
+                    }
+                };
+                fn list<'a>(
+                    list: &'a [(u32, u64)],
+                    ids: &'a [Vec<u32>],
+                    which: usize,
+                ) -> IdList<'a> {
+                    IdList {
+                        list,
+                        ids: &ids[which],
+                    }
+                }
+                WireGroupOut {
+                    bucket: k.bucket,
+                    attrs: std::array::from_fn(|i| put_id(&ids[i], k.attrs[i])),
+                    first,
+                    last,
+                    types: list(&g.types, ids, ETYPE),
+                    matched: g.matched,
+                    skipped: g.skipped,
+                    candidate_count_sum: g.candidate_count_sum,
+                    rules: list(&g.rules, ids, RULE),
+                    reasons: list(&g.reasons, ids, REASON),
+                }
+            });
+            Blob(Cow::Owned(to_vec(wire)))
+        })
+        .collect()
+}
+
+/// A sequence, postcard-serialised.
+fn to_vec<T: Serialize>(items: impl ExactSizeIterator<Item = T>) -> Vec<u8> {
+    struct Seq<I>(std::cell::Cell<Option<I>>);
+    impl<T: Serialize, I: ExactSizeIterator<Item = T>> Serialize for Seq<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            // serialised once; postcard needs the exact length up front
+            match self.0.take() {
+                Some(items) => s.collect_seq(items),
+                None => s.collect_seq(std::iter::empty::<T>()),
+            }
+        }
+    }
+    let n = items.len();
+    postcard::to_stdvec(&Seq(std::cell::Cell::new(Some(items))))
+        .unwrap_or_else(|_| unreachable!("serialising {n} items to memory cannot fail"))
+}
+
+/// A chunk's items: the whole chunk must parse.
+fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>) -> Result<Vec<T>, String> {
+    let (v, rest): (Vec<T>, &[u8]) =
+        postcard::take_from_bytes(&b.0).map_err(|e| format!("postcard: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!("{} bytes after a chunk", rest.len()));
+    }
+    Ok(v)
+}
+
+/// Read the runs' chunks (in parallel), checking every id, time and the
+/// order of keys (strictly ascending: no run repeats).
+pub(super) fn read_runs(
+    chunks: &[Blob<'_>],
+    base: i64,
+    lens: [usize; 4],
+) -> Result<Vec<(RunKey, RunPartial)>, String> {
+    let parts = chunks
+        .par_iter()
+        .map(|b| {
+            let wire: Vec<WireRun> = items(b)?;
+            let mut out = Vec::with_capacity(wire.len());
+            for r in &wire {
+                out.push((key_of(r.key), read_run(r, base, lens)?));
+            }
+            if !out.windows(2).all(|w| w[0].0 < w[1].0) {
+                return Err("runs out of order or repeated".to_string());
+            }
+            Ok(out)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    join_sorted(parts, |(k, _)| *k, "runs out of order or repeated")
+}
+
+fn read_run(r: &WireRun, base: i64, lens: [usize; 4]) -> Result<RunPartial, String> {
+    if r.flags > 7 {
+        return Err("a run has unknown flags".into());
+    }
+    let first = get_time(r.first, base)?;
+    if first == UNTIMED && (r.start != 0 || r.terminal_at != 0 || r.attr_at.iter().any(|&t| t != 0))
+    {
+        return Err("an untimed run has times".into());
+    }
+    let terminal = match r.flags & 3 {
+        0 => None,
+        1 => Some(Terminal::Cancelled),
+        2 => Some(Terminal::Complete),
+        _ => Some(Terminal::Error),
+    };
+    let mut run = RunPartial::default();
+    run.first = first;
+    run.start = get_time(r.start, first)?;
+    run.terminal_at = get_time(r.terminal_at, first)?;
+    run.terminal = terminal;
+    run.cancel_requested = r.flags & 4 != 0;
+    for i in 0..4 {
+        run.attr_at[i] = get_time(r.attr_at[i], first)?;
+        run.attr[i] = get_id(r.attr[i], lens[i])?;
+    }
+    if r.duration != 0 {
+        if terminal.is_none() {
+            return Err("a run without a terminal event has a terminal duration".into());
+        }
+        run.set_terminal_duration(Some(r.duration - 1));
+    }
+    Ok(run)
+}
+
+/// Chunks, each sorted, into one sequence: strictly ascending across chunks.
+fn join_sorted<T, O: Ord>(
+    parts: Vec<Vec<T>>,
+    order: impl Fn(&T) -> O,
+    why: &str,
+) -> Result<Vec<T>, String> {
+    for w in parts.windows(2) {
+        if let (Some(a), Some(b)) = (w[0].last(), w[1].first()) {
+            if order(a) >= order(b) {
+                return Err(why.to_string());
+            }
+        }
+    }
+    if parts.len() == 1 {
+        return Ok(parts.into_iter().next().unwrap_or_default());
+    }
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// Read the event groups' chunks (in parallel): the groups and their
+/// number of events. Every id, time, list and count is checked.
+pub(super) fn read_groups(
+    chunks: &[Blob<'_>],
+    lens: [usize; 7],
+) -> Result<(Vec<(GroupKey, Group)>, u64), String> {
+    let parts = chunks
+        .par_iter()
+        .map(|b| {
+            let wire: Vec<WireGroup> = items(b)?;
+            let mut out: Vec<(GroupKey, Group)> = Vec::with_capacity(wire.len());
+            let mut total = 0u64;
+            for g in wire {
+                let (key, group, n) = read_group(g, lens)?;
+                if out
+                    .last()
+                    .is_some_and(|(k, _)| group_order(k) >= group_order(&key))
+                {
+                    return Err("event groups out of order or repeated".to_string());
+                }
+                total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
+                out.push((key, group));
+            }
+            Ok((out, total))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut total = 0u64;
+    let mut groups = Vec::with_capacity(parts.len());
+    for (g, n) in parts {
+        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
+        groups.push(g);
+    }
+    let groups = join_sorted(
+        groups,
+        |(k, _)| group_order(k),
+        "event groups out of order or repeated",
+    )?;
+    Ok((groups, total))
+}
+
+fn read_group(g: WireGroup, lens: [usize; 7]) -> Result<(GroupKey, Group, u64), String> {
+    let (first, last) = if g.bucket == UNTIMED {
+        if g.first != 0 || g.last != 0 {
+            return Err("an untimed event group has times".into());
+        }
+        (UNTIMED, i64::MIN)
+    } else {
+        let base = g.bucket.checked_mul(GRAIN_MS);
+        let at = |d: u64| {
+            base.zip(i64::try_from(d).ok().filter(|&d| d < GRAIN_MS))
+                .and_then(|(b, d)| b.checked_add(d))
+        };
+        match (at(g.first), at(g.last)) {
+            (Some(f), Some(l)) if f <= l => (f, l),
+            _ => return Err("an event group's times do not match its bucket".into()),
+        }
+    };
+    let ids = |l: Vec<(u32, u64)>,
+               which: usize,
+               absent_ok: bool|
+     -> Result<(Vec<(u32, u64)>, u64), String> {
+        let mut out: Vec<(u32, u64)> = Vec::with_capacity(l.len());
+        let mut sum = 0u64;
+        for (i, n) in l {
+            let id = get_id(i, lens[which])?;
+            let ordered = out.last().is_none_or(|&(j, _)| id_order(j) < id_order(id));
+            if (id == NO_ID && !absent_ok) || n == 0 || !ordered {
+                return Err("an event group's list is malformed".into());
+            }
+            sum = sum.checked_add(n).ok_or("counts exceed 2^64")?;
+            out.push((id, n));
+        }
+        Ok((out, sum))
+    };
+    let (types, n) = ids(g.types, ETYPE, false)?;
+    let (rules, nr) = ids(g.rules, RULE, true)?;
+    let (reasons, ns) = ids(g.reasons, REASON, true)?;
+    let both = g.matched.checked_add(g.skipped);
+    if n == 0 || nr != g.matched || ns != g.skipped || both.is_none_or(|b| b > n) {
+        return Err("an event group's counts do not add up".into());
+    }
+    if g.candidate_count_sum > u128::from(g.skipped) * u128::from(u64::MAX) {
+        return Err("an event group's candidate count is out of range".into());
+    }
+    let mut attrs = [NO_ID; 4];
+    for i in 0..4 {
+        attrs[i] = get_id(g.attrs[i], lens[i])?;
+    }
+    let key = GroupKey {
+        bucket: g.bucket,
+        attrs,
+    };
+    let group = Group {
+        first,
+        last,
+        types,
+        matched: g.matched,
+        skipped: g.skipped,
+        candidate_count_sum: g.candidate_count_sum,
+        rules,
+        reasons,
+    };
+    Ok((key, group, n))
+}
