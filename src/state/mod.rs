@@ -13,8 +13,6 @@ mod sections;
 mod tables;
 mod wire;
 
-use std::io::Read;
-
 use thiserror::Error;
 
 use crate::aggregate::cancels::GRAIN_MS;
@@ -173,11 +171,11 @@ impl State {
         let frames: Vec<Vec<u8>> = payload
             .par_chunks(FRAME)
             .map(|chunk| {
-                let mut z = zstd::Encoder::new(Vec::with_capacity(chunk.len() / 2 + 64), LEVEL)
-                    .expect("a valid zstd level");
-                z.include_checksum(true).expect("a valid zstd parameter");
-                std::io::Write::write_all(&mut z, chunk).expect("writing to memory cannot fail");
-                z.finish().expect("writing to memory cannot fail")
+                let mut z = zstd::bulk::Compressor::new(LEVEL).expect("a valid zstd level");
+                z.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))
+                    .expect("a valid zstd parameter");
+                z.compress(chunk)
+                    .expect("compressing to a buffer of the bound's size cannot fail")
             })
             .collect();
         let mut out = Vec::with_capacity(20 + frames.iter().map(Vec::len).sum::<usize>());
@@ -225,16 +223,11 @@ impl State {
                 "it claims to decompress to {len} bytes, more than {limit}"
             )));
         }
-        let room = len.min(
-            (body.len() as u64)
-                .saturating_mul(8)
-                .saturating_add(1 << 20),
-        );
-        let mut payload = Vec::with_capacity(room as usize);
-        zstd::Decoder::new(body)
-            .map_err(|e| corrupt(e.to_string()))?
-            .take(len.saturating_add(1))
-            .read_to_end(&mut payload)
+        // one call over every frame (each checked against its checksum);
+        // more than `len` bytes do not fit the buffer and are an error
+        let mut payload = Vec::with_capacity(len as usize);
+        zstd::bulk::Decompressor::new()
+            .and_then(|mut d| d.decompress_to_buffer(body, &mut payload))
             .map_err(|e| corrupt(format!("zstd: {e}")))?;
         if payload.len() as u64 != len {
             return Err(corrupt(format!(

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::cancels::GRAIN_MS;
 use crate::aggregate::groups::{Group, GroupKey, ETYPE, REASON, RULE};
 use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
-use crate::state::tables::{group_order, id_order};
+use crate::state::tables::group_order;
 
 /// Runs or groups per chunk.
 pub(super) const CHUNK: usize = 1 << 16;
@@ -380,18 +380,19 @@ fn read_group(g: WireGroup, lens: [usize; 7]) -> Result<(GroupKey, Group, u64), 
                which: usize,
                absent_ok: bool|
      -> Result<(Vec<(u32, u64)>, u64), String> {
-        let mut out: Vec<(u32, u64)> = Vec::with_capacity(l.len());
+        // stored ids ascend strictly: so do ours (absent first)
+        let mut l = l;
         let mut sum = 0u64;
-        for (i, n) in l {
-            let id = get_id(i, lens[which])?;
-            let ordered = out.last().is_none_or(|&(j, _)| id_order(j) < id_order(id));
-            if (id == NO_ID && !absent_ok) || n == 0 || !ordered {
+        let mut prev = None;
+        for (i, n) in l.iter_mut() {
+            if prev.is_some_and(|p| p >= *i) || (*i == 0 && !absent_ok) || *n == 0 {
                 return Err("an event group's list is malformed".into());
             }
-            sum = sum.checked_add(n).ok_or("counts exceed 2^64")?;
-            out.push((id, n));
+            prev = Some(*i);
+            *i = get_id(*i, lens[which])?;
+            sum = sum.checked_add(*n).ok_or("counts exceed 2^64")?;
         }
-        Ok((out, sum))
+        Ok((l, sum))
     };
     let (types, n) = ids(g.types, ETYPE, false)?;
     let (rules, nr) = ids(g.rules, RULE, true)?;

@@ -239,7 +239,10 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         event_strings: to_array(event_strings),
         groups,
     };
-    postcard::to_stdvec(&w).expect("serialising to memory cannot fail")
+    // room for the chunks and the rest, so that the buffer never grows
+    let room: usize = w.runs.iter().chain(&w.groups).map(|b| b.0.len() + 10).sum();
+    let out = Vec::with_capacity(room + (4 << 20) + 64 * w.cancels.len());
+    postcard::to_extend(&w, out).expect("serialising to memory cannot fail")
 }
 
 fn to_array<const N: usize>(v: Vec<Strings>) -> [Strings; N] {
