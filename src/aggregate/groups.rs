@@ -26,7 +26,7 @@ pub const ETYPE: usize = 4;
 pub const RULE: usize = 5;
 pub const REASON: usize = 6;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     pub bucket: i64,
     /// Own attribute ids, indexed by [`Attr`] ([`NO_ID`]: not carried).
@@ -40,6 +40,14 @@ pub struct Group {
     pub last: i64,
     /// (event type id, count).
     pub types: Vec<(u32, u64)>,
+    /// The reaction figures, when the group has reaction events (most
+    /// groups have none: a group stays at 48 bytes).
+    pub reactions: Option<Box<GroupReactions>>,
+}
+
+/// A group's reaction figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupReactions {
     pub matched: u64,
     pub skipped: u64,
     pub candidate_count_sum: u128,
@@ -55,11 +63,7 @@ impl Default for Group {
             first: UNTIMED,
             last: i64::MIN,
             types: Vec::new(),
-            matched: 0,
-            skipped: 0,
-            candidate_count_sum: 0,
-            rules: Vec::new(),
-            reasons: Vec::new(),
+            reactions: None,
         }
     }
 }
@@ -159,15 +163,17 @@ impl EventGroups {
         // by kind, not type name: a dialect names them its own way
         match ev.kind {
             Kind::ReactionMatch => {
-                g.matched += 1;
+                let r = g.reactions.get_or_insert_default();
+                r.matched += 1;
                 let rule = ev.rule_name.map_or(NO_ID, |r| strings[RULE].intern(r));
-                bump(&mut g.rules, rule, 1);
+                bump(&mut r.rules, rule, 1);
             }
             Kind::ReactionSkip => {
-                g.skipped += 1;
-                g.candidate_count_sum += u128::from(ev.candidate_count.unwrap_or(0));
+                let r = g.reactions.get_or_insert_default();
+                r.skipped += 1;
+                r.candidate_count_sum += u128::from(ev.candidate_count.unwrap_or(0));
                 let reason = ev.reason.map_or(NO_ID, |r| strings[REASON].intern(r));
-                bump(&mut g.reasons, reason, 1);
+                bump(&mut r.reasons, reason, 1);
             }
             _ => {}
         }
@@ -190,17 +196,20 @@ impl EventGroups {
             let mine = self.groups.entry(key).or_default();
             mine.first = mine.first.min(g.first);
             mine.last = mine.last.max(g.last);
-            mine.matched += g.matched;
-            mine.skipped += g.skipped;
-            mine.candidate_count_sum += g.candidate_count_sum;
             for (id, n) in g.types {
                 bump(&mut mine.types, map(ETYPE, id), n);
             }
-            for (id, n) in g.rules {
-                bump(&mut mine.rules, map(RULE, id), n);
-            }
-            for (id, n) in g.reasons {
-                bump(&mut mine.reasons, map(REASON, id), n);
+            if let Some(r) = g.reactions {
+                let m = mine.reactions.get_or_insert_default();
+                m.matched += r.matched;
+                m.skipped += r.skipped;
+                m.candidate_count_sum += r.candidate_count_sum;
+                for (id, n) in r.rules {
+                    bump(&mut m.rules, map(RULE, id), n);
+                }
+                for (id, n) in r.reasons {
+                    bump(&mut m.reasons, map(REASON, id), n);
+                }
             }
         }
     }
@@ -236,6 +245,7 @@ impl EventGroups {
                     Some((a, b)) => (a.min(g.first), b.max(g.last)),
                 });
             }
+            let Some(g) = &g.reactions else { continue };
             let channel = self.name(Attr::Channel as usize, k.attrs[Attr::Channel as usize]);
             let channel = channel.unwrap_or(UNKNOWN);
             if g.matched > 0 || g.skipped > 0 {

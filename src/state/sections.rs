@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::cancels::GRAIN_MS;
-use crate::aggregate::groups::{Group, GroupKey, ETYPE, REASON, RULE};
+use crate::aggregate::groups::{Group, GroupKey, GroupReactions, ETYPE, REASON, RULE};
 use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
 use crate::state::tables::group_order;
 
@@ -44,6 +44,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
         d.deserialize_bytes(V)
     }
 }
+
+static NO_REACTIONS: GroupReactions = GroupReactions {
+    matched: 0,
+    skipped: 0,
+    candidate_count_sum: 0,
+    rules: Vec::new(),
+    reasons: Vec::new(),
+};
+
+/// A chunk: its number of items and their bytes.
+pub(super) type Chunk<'a> = (u64, Blob<'a>);
 
 /// Ids are stored plus one (0: absent); times as described in `wire.rs`.
 #[derive(Serialize, Deserialize)]
@@ -148,7 +159,7 @@ pub(super) fn write_runs(
     runs: &[(RunKey, RunPartial)],
     base: i64,
     ids: &[Vec<u32>],
-) -> Vec<Blob<'static>> {
+) -> Vec<Chunk<'static>> {
     runs.par_chunks(CHUNK)
         .map(|chunk| {
             let wire = chunk.iter().map(|(k, r)| {
@@ -169,13 +180,13 @@ pub(super) fn write_runs(
                     duration: r.terminal_duration().map_or(0, |d| d + 1),
                 }
             });
-            Blob(Cow::Owned(to_vec(wire)))
+            (chunk.len() as u64, Blob(Cow::Owned(to_vec(wire))))
         })
         .collect()
 }
 
 /// The chunks of `groups` (sorted by [`group_order`]).
-pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Vec<Blob<'static>> {
+pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Vec<Chunk<'static>> {
     groups
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -197,20 +208,21 @@ pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Ve
                         ids: &ids[which],
                     }
                 }
+                let r = g.reactions.as_deref().unwrap_or(&NO_REACTIONS);
                 WireGroupOut {
                     bucket: k.bucket,
                     attrs: std::array::from_fn(|i| put_id(&ids[i], k.attrs[i])),
                     first,
                     last,
                     types: list(&g.types, ids, ETYPE),
-                    matched: g.matched,
-                    skipped: g.skipped,
-                    candidate_count_sum: g.candidate_count_sum,
-                    rules: list(&g.rules, ids, RULE),
-                    reasons: list(&g.reasons, ids, REASON),
+                    matched: r.matched,
+                    skipped: r.skipped,
+                    candidate_count_sum: r.candidate_count_sum,
+                    rules: list(&r.rules, ids, RULE),
+                    reasons: list(&r.reasons, ids, REASON),
                 }
             });
-            Blob(Cow::Owned(to_vec(wire)))
+            (chunk.len() as u64, Blob(Cow::Owned(to_vec(wire))))
         })
         .collect()
 }
@@ -232,38 +244,85 @@ fn to_vec<T: Serialize>(items: impl ExactSizeIterator<Item = T>) -> Vec<u8> {
         .unwrap_or_else(|_| unreachable!("serialising {n} items to memory cannot fail"))
 }
 
-/// A chunk's items: the whole chunk must parse.
-fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>) -> Result<Vec<T>, String> {
+/// A chunk's items: the whole chunk must parse, to its stated count.
+fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>, n: usize) -> Result<Vec<T>, String> {
     let (v, rest): (Vec<T>, &[u8]) =
         postcard::take_from_bytes(&b.0).map_err(|e| format!("postcard: {e}"))?;
     if !rest.is_empty() {
         return Err(format!("{} bytes after a chunk", rest.len()));
     }
+    if v.len() != n {
+        return Err("a chunk holds another number of items than it says".into());
+    }
     Ok(v)
+}
+
+/// Decode chunks in parallel straight into one table (chunk `i` fills its
+/// own slice of it), checking that keys ascend strictly across chunks
+/// (`decode` checks them within one).
+fn fill<T: Default + Send, O: Ord, R: Send>(
+    chunks: &[Chunk<'_>],
+    order: impl Fn(&T) -> O,
+    why: &str,
+    decode: impl Fn(&Blob<'_>, &mut [T]) -> Result<R, String> + Sync,
+) -> Result<(Vec<T>, Vec<R>), String> {
+    let mut total = 0usize;
+    for (n, b) in chunks {
+        // an item takes a byte at least: a count cannot exceed its bytes
+        if *n > b.0.len() as u64 {
+            return Err("a chunk's count exceeds its bytes".into());
+        }
+        total += *n as usize;
+    }
+    let mut out: Vec<T> = Vec::with_capacity(total);
+    out.resize_with(total, T::default);
+    let mut slices = Vec::with_capacity(chunks.len());
+    let mut rest = out.as_mut_slice();
+    for (n, _) in chunks {
+        let (mine, more) = rest.split_at_mut(*n as usize);
+        slices.push(mine);
+        rest = more;
+    }
+    let results = slices
+        .into_par_iter()
+        .zip(chunks.par_iter())
+        .map(|(slice, (_, b))| decode(b, slice))
+        .collect::<Result<Vec<R>, String>>()?;
+    let mut at = 0;
+    for (n, _) in chunks {
+        let n = *n as usize;
+        if at > 0 && n > 0 && order(&out[at - 1]) >= order(&out[at]) {
+            return Err(why.to_string());
+        }
+        at += n;
+    }
+    Ok((out, results))
 }
 
 /// Read the runs' chunks (in parallel), checking every id, time and the
 /// order of keys (strictly ascending: no run repeats).
 pub(super) fn read_runs(
-    chunks: &[Blob<'_>],
+    chunks: &[Chunk<'_>],
     base: i64,
     lens: [usize; 4],
 ) -> Result<Vec<(RunKey, RunPartial)>, String> {
-    let parts = chunks
-        .par_iter()
-        .map(|b| {
-            let wire: Vec<WireRun> = items(b)?;
-            let mut out = Vec::with_capacity(wire.len());
-            for r in &wire {
-                out.push((key_of(r.key), read_run(r, base, lens)?));
+    const WHY: &str = "runs out of order or repeated";
+    let (runs, _) = fill(
+        chunks,
+        |(k, _)| *k,
+        WHY,
+        |b, out| {
+            let wire: Vec<WireRun> = items(b, out.len())?;
+            for (slot, r) in out.iter_mut().zip(&wire) {
+                *slot = (key_of(r.key), read_run(r, base, lens)?);
             }
             if !out.windows(2).all(|w| w[0].0 < w[1].0) {
-                return Err("runs out of order or repeated".to_string());
+                return Err(WHY.to_string());
             }
-            Ok(out)
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    join_sorted(parts, |(k, _)| *k, "runs out of order or repeated")
+            Ok(())
+        },
+    )?;
+    Ok(runs)
 }
 
 fn read_run(r: &WireRun, base: i64, lens: [usize; 4]) -> Result<RunPartial, String> {
@@ -300,62 +359,35 @@ fn read_run(r: &WireRun, base: i64, lens: [usize; 4]) -> Result<RunPartial, Stri
     Ok(run)
 }
 
-/// Chunks, each sorted, into one sequence: strictly ascending across chunks.
-fn join_sorted<T, O: Ord>(
-    parts: Vec<Vec<T>>,
-    order: impl Fn(&T) -> O,
-    why: &str,
-) -> Result<Vec<T>, String> {
-    for w in parts.windows(2) {
-        if let (Some(a), Some(b)) = (w[0].last(), w[1].first()) {
-            if order(a) >= order(b) {
-                return Err(why.to_string());
-            }
-        }
-    }
-    if parts.len() == 1 {
-        return Ok(parts.into_iter().next().unwrap_or_default());
-    }
-    Ok(parts.into_iter().flatten().collect())
-}
-
 /// Read the event groups' chunks (in parallel): the groups and their
 /// number of events. Every id, time, list and count is checked.
 pub(super) fn read_groups(
-    chunks: &[Blob<'_>],
+    chunks: &[Chunk<'_>],
     lens: [usize; 7],
 ) -> Result<(Vec<(GroupKey, Group)>, u64), String> {
-    let parts = chunks
-        .par_iter()
-        .map(|b| {
-            let wire: Vec<WireGroup> = items(b)?;
-            let mut out: Vec<(GroupKey, Group)> = Vec::with_capacity(wire.len());
+    const WHY: &str = "event groups out of order or repeated";
+    let (groups, totals) = fill(
+        chunks,
+        |(k, _)| group_order(k),
+        WHY,
+        |b, out| {
+            let wire: Vec<WireGroup> = items(b, out.len())?;
             let mut total = 0u64;
-            for g in wire {
+            for (i, g) in wire.into_iter().enumerate() {
                 let (key, group, n) = read_group(g, lens)?;
-                if out
-                    .last()
-                    .is_some_and(|(k, _)| group_order(k) >= group_order(&key))
-                {
-                    return Err("event groups out of order or repeated".to_string());
+                if i > 0 && group_order(&out[i - 1].0) >= group_order(&key) {
+                    return Err(WHY.to_string());
                 }
                 total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
-                out.push((key, group));
+                out[i] = (key, group);
             }
-            Ok((out, total))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let mut total = 0u64;
-    let mut groups = Vec::with_capacity(parts.len());
-    for (g, n) in parts {
-        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
-        groups.push(g);
-    }
-    let groups = join_sorted(
-        groups,
-        |(k, _)| group_order(k),
-        "event groups out of order or repeated",
+            Ok(total)
+        },
     )?;
+    let mut total = 0u64;
+    for n in totals {
+        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
+    }
     Ok((groups, total))
 }
 
@@ -412,15 +444,20 @@ fn read_group(g: WireGroup, lens: [usize; 7]) -> Result<(GroupKey, Group, u64), 
         bucket: g.bucket,
         attrs,
     };
+    let has_reactions = g.matched > 0 || g.skipped > 0 || g.candidate_count_sum > 0;
     let group = Group {
         first,
         last,
         types,
-        matched: g.matched,
-        skipped: g.skipped,
-        candidate_count_sum: g.candidate_count_sum,
-        rules,
-        reasons,
+        reactions: has_reactions.then(|| {
+            Box::new(GroupReactions {
+                matched: g.matched,
+                skipped: g.skipped,
+                candidate_count_sum: g.candidate_count_sum,
+                rules,
+                reasons,
+            })
+        }),
     };
     Ok((key, group, n))
 }

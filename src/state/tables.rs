@@ -11,7 +11,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
-use crate::aggregate::groups::{EventGroups, Group, GroupKey};
+use crate::aggregate::groups::{EventGroups, Group, GroupKey, GroupReactions};
 use crate::aggregate::intern::{Interner, NO_ID};
 use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial};
 use crate::aggregate::{LinePos, Map, Partial};
@@ -76,20 +76,23 @@ fn normalize(list: &mut Vec<(u32, u64)>) {
 fn absorb_group(g: &mut Group, o: Group) {
     g.first = g.first.min(o.first);
     g.last = g.last.max(o.last);
-    g.matched += o.matched;
-    g.skipped += o.skipped;
-    g.candidate_count_sum += o.candidate_count_sum;
-    for (mine, theirs) in [
-        (&mut g.types, o.types),
-        (&mut g.rules, o.rules),
-        (&mut g.reasons, o.reasons),
-    ] {
-        if mine.is_empty() {
-            *mine = theirs;
-        } else if !theirs.is_empty() {
-            mine.extend(theirs);
-            normalize(mine);
-        }
+    add_list(&mut g.types, o.types);
+    if let Some(o) = o.reactions {
+        let r = g.reactions.get_or_insert_default();
+        r.matched += o.matched;
+        r.skipped += o.skipped;
+        r.candidate_count_sum += o.candidate_count_sum;
+        add_list(&mut r.rules, o.rules);
+        add_list(&mut r.reasons, o.reasons);
+    }
+}
+
+fn add_list(mine: &mut Vec<(u32, u64)>, theirs: Vec<(u32, u64)>) {
+    if mine.is_empty() {
+        *mine = theirs;
+    } else if !theirs.is_empty() {
+        mine.extend(theirs);
+        normalize(mine);
     }
 }
 
@@ -262,10 +265,16 @@ impl Tables {
                     attrs: std::array::from_fn(|i| remap(&event_ids[i], k.attrs[i])),
                 };
                 let g = Group {
+                    first: g.first,
+                    last: g.last,
                     types: list(&g.types, &event_ids[ETYPE]),
-                    rules: list(&g.rules, &event_ids[RULE]),
-                    reasons: list(&g.reasons, &event_ids[REASON]),
-                    ..g.clone()
+                    reactions: g.reactions.as_ref().map(|r| {
+                        Box::new(GroupReactions {
+                            rules: list(&r.rules, &event_ids[RULE]),
+                            reasons: list(&r.reasons, &event_ids[REASON]),
+                            ..(**r).clone()
+                        })
+                    }),
                 };
                 (key, g)
             })
@@ -381,17 +390,18 @@ impl Tables {
                 let keeps = maps.iter().all(|m| monotone(m));
                 table.par_iter_mut().for_each(|(k, g)| {
                     k.attrs = std::array::from_fn(|i| remap(maps[i], k.attrs[i]));
-                    for (which, l) in [
-                        (ETYPE, &mut g.types),
-                        (RULE, &mut g.rules),
-                        (REASON, &mut g.reasons),
-                    ] {
+                    let fix = |which: usize, l: &mut Vec<(u32, u64)>| {
                         for (id, _) in l.iter_mut() {
                             *id = remap(maps[which], *id);
                         }
                         if !keeps {
                             normalize(l);
                         }
+                    };
+                    fix(ETYPE, &mut g.types);
+                    if let Some(r) = &mut g.reactions {
+                        fix(RULE, &mut r.rules);
+                        fix(REASON, &mut r.reasons);
                     }
                 });
                 if !keeps {

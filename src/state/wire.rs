@@ -20,7 +20,7 @@ use crate::aggregate::stats::Buckets;
 use crate::aggregate::{LinePos, Map, Partial};
 use crate::event::Malformed;
 use crate::state::sections::{
-    get_id, key_of, put_id, read_groups, read_runs, write_groups, write_runs, Blob,
+    get_id, key_of, put_id, read_groups, read_runs, write_groups, write_runs, Chunk,
 };
 use crate::state::tables::{cancel_order, Tables};
 use crate::state::{Options, State};
@@ -55,13 +55,13 @@ struct Wire<'a> {
     run_base: i64,
     /// The runs by key, in chunks (`sections.rs`).
     #[serde(borrow)]
-    runs: Vec<Blob<'a>>,
+    runs: Vec<Chunk<'a>>,
     cancel_strings: [Strings; 5],
     cancels: Vec<WireCancel>,
     event_strings: [Strings; 7],
     /// The event groups in ascending order, in chunks (`sections.rs`).
     #[serde(borrow)]
-    groups: Vec<Blob<'a>>,
+    groups: Vec<Chunk<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -189,7 +189,12 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
     let (event_strings, event_ids) = tables(
         &t.event_strings,
         t.groups.iter().flat_map(|(k, g)| {
-            let lists = [(ETYPE, &g.types), (RULE, &g.rules), (REASON, &g.reasons)];
+            let none: &[(u32, u64)] = &[];
+            let (rules, reasons) = g
+                .reactions
+                .as_deref()
+                .map_or((none, none), |r| (&r.rules[..], &r.reasons[..]));
+            let lists = [(ETYPE, &g.types[..]), (RULE, rules), (REASON, reasons)];
             k.attrs.into_iter().enumerate().chain(
                 lists
                     .into_iter()
@@ -240,7 +245,12 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         groups,
     };
     // room for the chunks and the rest, so that the buffer never grows
-    let room: usize = w.runs.iter().chain(&w.groups).map(|b| b.0.len() + 10).sum();
+    let room: usize = w
+        .runs
+        .iter()
+        .chain(&w.groups)
+        .map(|(_, b)| b.0.len() + 20)
+        .sum();
     let out = Vec::with_capacity(room + (4 << 20) + 64 * w.cancels.len());
     postcard::to_extend(&w, out).expect("serialising to memory cannot fail")
 }
