@@ -15,7 +15,7 @@ use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
 use crate::state::tables::group_order;
 
 /// Runs or groups per chunk.
-pub(super) const CHUNK: usize = 1 << 16;
+pub(super) const CHUNK: usize = 1 << 12;
 
 /// Bytes, serialised as one byte string (borrowed when read).
 pub(super) struct Blob<'a>(pub Cow<'a, [u8]>);
