@@ -346,9 +346,9 @@ fn read_run(r: &WireRun, base: i64, lens: [usize; 4]) -> Result<RunPartial, Stri
     run.terminal_at = get_time(r.terminal_at, first)?;
     run.terminal = terminal;
     run.cancel_requested = r.flags & 4 != 0;
-    for i in 0..4 {
+    for (i, &len) in lens.iter().enumerate() {
         run.attr_at[i] = get_time(r.attr_at[i], first)?;
-        run.attr[i] = get_id(r.attr[i], lens[i])?;
+        run.attr[i] = get_id(r.attr[i], len)?;
     }
     if r.duration != 0 {
         if terminal.is_none() {
