@@ -2,7 +2,11 @@ use super::*;
 use crate::event::parse_line;
 
 fn state_of(lines: &[&str], file: &str) -> State {
-    let mut p = Partial::for_state(1000);
+    state_capped(lines, file, 1000)
+}
+
+fn state_capped(lines: &[&str], file: &str, max_keys: usize) -> State {
+    let mut p = Partial::for_state(max_keys);
     for l in lines {
         match parse_line(l.as_bytes()) {
             Ok(ev) => p.record(&ev, &crate::select::Selection::default()),
@@ -19,7 +23,7 @@ fn state_of(lines: &[&str], file: &str) -> State {
     }
     p.files = 1;
     p.part_lines.push((0, 0, lines.len() as u64));
-    State::new(Options::new(1000, 1 << 20), vec![file.to_string()], &p)
+    State::new(Options::new(max_keys, 1 << 20), vec![file.to_string()], &p)
 }
 
 const LINES: [&str; 6] = [
@@ -78,4 +82,46 @@ fn identical_inputs_give_identical_bytes() {
     rev.reverse();
     let b = state_of(&rev, "a.jsonl");
     assert_eq!(a.encode(), b.encode());
+}
+
+/// Past `--max-keys`, values fold into `(other)` when states merge: ids
+/// stop mapping in order, keys collide, and the sorted tables are re-sorted
+/// and added up. Totals stay exact; the merged state reads back.
+#[test]
+fn merging_past_the_key_cap_keeps_totals() {
+    let lines = |ch: &[&str], file: &str| {
+        let v: Vec<String> = ch
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                [
+                    format!(r#"{{"type":"run.state","run_id":"{file}{i}","state":"start","ts":60000,"channel":"{c}","session_id":"s{c}"}}"#),
+                    format!(r#"{{"type":"run.cancel","run_id":"{file}{i}","ts":60001,"channel":"{c}","source":"{c}","latency_ms":{i}}}"#),
+                    format!(r#"{{"type":"reaction.skip","channel":"{c}","reason":"r{c}","candidate_count":2,"ts":60002}}"#),
+                ]
+            })
+            .collect();
+        v
+    };
+    let a = lines(&["c", "a"], "a");
+    let b = lines(&["d", "b", "a"], "b");
+    fn refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let sa = state_capped(&refs(&a), "a.jsonl", 2);
+    let sb = state_capped(&refs(&b), "b.jsonl", 2);
+    for (x, y) in [(sa.clone(), sb.clone()), (sb, sa)] {
+        let m = merge(vec![("x".into(), x), ("y".into(), y)]).unwrap();
+        let back = State::decode(&m.encode(), "m.state").unwrap();
+        assert_eq!(back.encode(), m.encode());
+        let names = back.files.clone();
+        let b = back
+            .into_partial()
+            .finalize(&names, &crate::select::Selection::default());
+        assert_eq!(b.runs.total.runs, 5);
+        assert_eq!(b.cancels.total.count, 5);
+        assert_eq!(b.reactions.total.skipped, 5);
+        assert_eq!(b.event_types.values().sum::<u64>(), 15);
+        assert!(b.inputs.overflowed_keys > 0);
+    }
 }
