@@ -54,6 +54,9 @@ impl Interner {
     }
 
     pub fn intern(&mut self, s: &str) -> u32 {
+        if self.ids.len() < self.names.len() {
+            self.index();
+        }
         if let Some(&id) = crate::aggregate::get(&self.ids, s) {
             return id;
         }
@@ -65,6 +68,17 @@ impl Interner {
         self.names.push(s.into());
         self.ids.insert(s.into(), id);
         id
+    }
+
+    /// Build the lookup of names to ids (left out by [`from_names`](Self::from_names)
+    /// and [`sorted`](Self::sorted): a state's tables are mostly only read).
+    #[cold]
+    fn index(&mut self) {
+        self.ids.clear();
+        self.ids.reserve(self.names.len());
+        for (id, n) in self.names.iter().enumerate() {
+            self.ids.insert(n.clone(), id as u32);
+        }
     }
 
     /// Distinct values (ids are `0..len`).
@@ -90,21 +104,18 @@ impl Interner {
         self.max
     }
 
-    /// An interner holding `names` (ids in that order), as [`names`](Self::names)
-    /// gave them; `None` when a value repeats or there are more than the
-    /// cap allows (plus [`OTHER`]).
+    /// An interner holding `names` (ids in that order), which must be in
+    /// strictly ascending order (as a state stores them); `None` when they
+    /// are not, or there are more than the cap allows (plus [`OTHER`]).
     pub fn from_names(names: Vec<Box<str>>, max: usize, overflow: u64) -> Option<Interner> {
         let mut i = Interner::new(max);
-        if names.len() > i.max.saturating_add(1) || u32::try_from(names.len()).is_err() {
+        if names.len() > i.max.saturating_add(1)
+            || u32::try_from(names.len()).is_err()
+            || !names.windows(2).all(|w| w[0] < w[1])
+        {
             return None;
         }
         i.overflow = overflow;
-        i.ids.reserve(names.len());
-        for (id, n) in names.iter().enumerate() {
-            if i.ids.insert(n.clone(), id as u32).is_some() {
-                return None;
-            }
-        }
         i.names = names;
         Some(i)
     }
@@ -122,13 +133,8 @@ impl Interner {
             .iter()
             .map(|&o| self.names[o as usize].clone())
             .collect();
-        let mut ids = Map::default();
-        ids.reserve(names.len());
-        for (id, n) in names.iter().enumerate() {
-            ids.insert(n.clone(), id as u32);
-        }
         let sorted = Interner {
-            ids,
+            ids: Map::default(),
             names,
             max: self.max,
             overflow: self.overflow,
