@@ -7,7 +7,6 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::aggregate::{LinePos, Partial};
@@ -16,6 +15,7 @@ use crate::dialect::{self, Choice, Dialect, How, LineParser, WithParser};
 use crate::error::Error;
 use crate::event::Malformed;
 use crate::input::discover::{self, Source};
+use crate::input::glob::GlobSet;
 use crate::input::is_blank;
 use crate::input::reader::{
     decoder, open_stream, Compression, Line, LineReader, ReadAt, FIFO_WAIT,
@@ -137,16 +137,8 @@ enum Unit {
 type Chosen = (usize, Arc<Dialect>, How);
 
 pub(crate) fn globset(globs: &[String]) -> Result<GlobSet, Error> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        let glob = Glob::new(g).map_err(|e| Error::BadGlob {
-            glob: g.clone(),
-            message: e.kind().to_string(),
-        })?;
-        b.add(glob);
-    }
-    b.build().map_err(|e| Error::BadGlob {
-        glob: globs.join(" "),
+    GlobSet::new(globs).map_err(|(glob, e)| Error::BadGlob {
+        glob,
         message: e.to_string(),
     })
 }

@@ -6,10 +6,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
 use walkdir::WalkDir;
 
 use crate::error::Error;
+use crate::input::glob::GlobSet;
 use crate::input::reader::{decoder, Line, LineReader};
 
 /// One input to read.

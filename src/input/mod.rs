@@ -1,6 +1,7 @@
 //! Input: discover sources, then read them as work units.
 
 pub mod discover;
+pub mod glob;
 pub mod reader;
 
 /// Blank: empty or only ASCII whitespace (space, tab, CR, VT, FF).
