@@ -8,11 +8,10 @@
 //! a string with a shift and a `trailing_zeros` instead of a search, and
 //! without the branch on string length that a search mispredicts.
 //!
-//! The vectors come from `wide` (SSE2 on x86-64, NEON on aarch64, plain
-//! arrays elsewhere); the one `unsafe` here is taking an all-ASCII line as
-//! text without a second look.
+//! The vectors are `lane::Lane` (SSE2 on x86-64, plain arrays elsewhere); the
+//! one `unsafe` here is taking an all-ASCII line as text without a second look.
 
-use wide::u8x16;
+use super::lane::Lane;
 
 /// Storage for the quote bitmap, reused from line to line.
 #[derive(Debug, Default)]
@@ -35,8 +34,8 @@ pub(super) struct Indexed<'l, 'x> {
 /// Running ORs over the lanes of a line: of the bytes themselves (their sign
 /// bits say whether any byte is >= 0x80) and of the special-byte masks.
 struct Acc {
-    bytes: u8x16,
-    special: u8x16,
+    bytes: Lane,
+    special: Lane,
 }
 
 /// Classify whole 16-byte lanes into `acc`; the mask of their quotes, lane
@@ -51,11 +50,10 @@ fn lanes(lanes: &mut std::slice::ChunksExact<'_, u8>, acc: &mut Acc) -> u64 {
 /// Classify 16 bytes into `acc`; the mask of their quotes.
 #[inline(always)]
 fn lane(b: &[u8], acc: &mut Acc) -> u64 {
-    let v = u8x16::new(b.try_into().expect("16-byte lane"));
-    acc.bytes |= v;
-    let control = v.min(u8x16::splat(0x1f)).simd_eq(v);
-    acc.special |= control | v.simd_eq(u8x16::splat(b'\\'));
-    u64::from(v.simd_eq(u8x16::splat(b'"')).to_bitmask())
+    let v = Lane::load(b.try_into().expect("16-byte lane"));
+    acc.bytes = acc.bytes.or(v);
+    acc.special = acc.special.or(v.at_most(0x1f)).or(v.eq(b'\\'));
+    u64::from(v.eq(b'"').high_bits())
 }
 
 impl LineIndex {
@@ -65,8 +63,8 @@ impl LineIndex {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         self.quotes.clear();
         let mut acc = Acc {
-            bytes: u8x16::ZERO,
-            special: u8x16::ZERO,
+            bytes: Lane::zero(),
+            special: Lane::zero(),
         };
         let mut blocks = line.chunks_exact(64);
         for block in &mut blocks {
@@ -95,7 +93,7 @@ impl LineIndex {
             }
             self.quotes.push(q);
         }
-        let text = if acc.bytes.to_bitmask() == 0 {
+        let text = if acc.bytes.high_bits() == 0 {
             debug_assert!(line.is_ascii());
             // SAFETY: no byte has its high bit set (the sign bits of the ORed
             // bytes), so the line is ASCII, which is valid UTF-8.
@@ -106,7 +104,7 @@ impl LineIndex {
         Indexed {
             text,
             quotes: &self.quotes,
-            plain: acc.special.to_bitmask() == 0,
+            plain: acc.special.high_bits() == 0,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::select::Attr;
 use crate::time::DateCache;
 
 mod index;
+mod lane;
 mod scan;
 
 use index::LineIndex;
