@@ -61,19 +61,17 @@ impl GlobSet {
     pub fn new(patterns: &[String]) -> Result<Self, (String, GlobError)> {
         let mut set = GlobSet::default();
         for p in patterns {
-            for alt in expand(p).map_err(|e| (p.clone(), e))? {
-                let tokens = tokenize(&alt).map_err(|e| (p.clone(), e))?;
-                set.patterns.extend(any_dirs(tokens));
-                if set.patterns.len() > MAX_ALTERNATIVES * patterns.len() {
-                    return Err((p.clone(), GlobError::TooManyAlternatives));
+            let fail = |e| (p.clone(), e);
+            let first = set.patterns.len();
+            for alt in expand(p).map_err(fail)? {
+                set.patterns
+                    .extend(any_dirs(tokenize(&alt).map_err(fail)?).map_err(fail)?);
+                if set.patterns.len() - first > MAX_ALTERNATIVES {
+                    return Err(fail(GlobError::TooManyAlternatives));
                 }
             }
         }
         Ok(set)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
     }
 
     pub fn is_match(&self, path: impl AsRef<Path>) -> bool {
@@ -192,7 +190,7 @@ fn tokenize(pattern: &str) -> Result<Vec<Token>, GlobError> {
 /// `**/` at the start or after a `/` is "any leading folders, or none": the
 /// pattern with it removed, or with `*/` in its place (`**/a.log` matches
 /// `a.log` and `x/y/a.log`). Any other `**` is a `*`, which crosses `/` here.
-fn any_dirs(tokens: Vec<Token>) -> Vec<Vec<Token>> {
+fn any_dirs(tokens: Vec<Token>) -> Result<Vec<Vec<Token>>, GlobError> {
     let mut out: Vec<Vec<Token>> = vec![Vec::new()];
     let mut i = 0;
     while i < tokens.len() {
@@ -206,7 +204,7 @@ fn any_dirs(tokens: Vec<Token>) -> Vec<Vec<Token>> {
             }
             out.append(&mut with);
             if out.len() > MAX_ALTERNATIVES {
-                break;
+                return Err(GlobError::TooManyAlternatives);
             }
             i += 2;
             continue;
@@ -222,7 +220,7 @@ fn any_dirs(tokens: Vec<Token>) -> Vec<Vec<Token>> {
         }
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 /// The class starting after '[' at `start`: the token and the index after ']'.
@@ -382,6 +380,14 @@ mod tests {
         );
         let (pattern, _) = GlobSet::new(&["ok".into(), "bad[".into()]).unwrap_err();
         assert_eq!(pattern, "bad[");
+        // nine `**/` components: 512 alternatives, refused (not cut short),
+        // whatever other patterns come before it
+        let deep = "**/".repeat(9) + "x";
+        assert_eq!(err(&deep), GlobError::TooManyAlternatives);
+        let (pattern, e) =
+            GlobSet::new(&["a".into(), "b".into(), "c".into(), deep.clone()]).unwrap_err();
+        assert_eq!((pattern, e), (deep, GlobError::TooManyAlternatives));
+        assert!(GlobSet::new(&["**/".repeat(8) + "x"]).is_ok());
     }
 
     #[test]
