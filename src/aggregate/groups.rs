@@ -16,7 +16,7 @@ use crate::aggregate::cancels::{bucket_in_window, bucket_of};
 use crate::aggregate::intern::{Interner, Remap};
 use crate::aggregate::keys::CappedMap;
 use crate::aggregate::reactions::ReactionsPartial;
-use crate::aggregate::runs::{NO_ID, UNKNOWN, UNTIMED};
+use crate::aggregate::runs::{time_key, RunKey, NO_ID, UNKNOWN, UNTIMED};
 use crate::aggregate::Map;
 use crate::event::{Event, Kind};
 use crate::select::{Attr, Selection};
@@ -82,9 +82,81 @@ impl Group {
     }
 }
 
+/// A run's own event: of the `run.state` events of a run, the least by
+/// [`EventGroups::own_order`] (time, then type and attribute names) is kept
+/// beside the run instead of in a group of its own, where a start carrying
+/// its session would make nearly every start a group (docs/scale.md). It
+/// counts exactly as one event of a group would: type, time, own attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnEvent {
+    /// Its time ([`UNTIMED`]: none).
+    pub at: i64,
+    /// Its type's id in [`EventGroups::strings`] ([`NO_ID`]: no own event).
+    pub etype: u32,
+    /// Its own attributes' ids, indexed by [`Attr`].
+    pub attrs: [u32; 4],
+}
+
+impl OwnEvent {
+    /// No own event (a run read from a state may have none).
+    pub const NONE: OwnEvent = OwnEvent {
+        at: UNTIMED,
+        etype: NO_ID,
+        attrs: [NO_ID; 4],
+    };
+
+    pub fn is_some(&self) -> bool {
+        self.etype != NO_ID
+    }
+
+    /// The group this event would have been counted in.
+    pub fn key(&self) -> GroupKey {
+        GroupKey {
+            bucket: bucket_of((self.at != UNTIMED).then_some(self.at)),
+            attrs: self.attrs,
+        }
+    }
+
+    /// The group of this one event.
+    pub fn group(&self) -> Group {
+        let (first, last) = if self.at == UNTIMED {
+            (UNTIMED, i64::MIN)
+        } else {
+            (self.at, self.at)
+        };
+        Group {
+            first,
+            last,
+            types: vec![(self.etype, 1)],
+            reactions: None,
+        }
+    }
+}
+
+impl Default for OwnEvent {
+    fn default() -> Self {
+        OwnEvent::NONE
+    }
+}
+
+/// Add one event to group `g` (ids of the same tables).
+pub(crate) fn add_own(g: &mut Group, e: &OwnEvent) {
+    if e.at != UNTIMED {
+        g.first = g.first.min(e.at);
+        g.last = g.last.max(e.at);
+    }
+    bump(&mut g.types, e.etype, 1);
+}
+
 #[derive(Debug, Clone)]
 pub struct EventGroups {
     groups: Map<GroupKey, Group>,
+    /// Own events of runs (see [`OwnEvent`]), by run; ids in `strings`.
+    own: Map<RunKey, OwnEvent>,
+    /// Own events read back from a state (each of another run), replayed as
+    /// they are; moved into `own` before anything is added. The runs
+    /// themselves are in the partial's run table.
+    own_sorted: Vec<(RunKey, OwnEvent)>,
     /// Groups read back from a state, each key once and none of them in
     /// `groups`, in a fixed order (`state/tables.rs`): replayed as they are;
     /// moved into `groups` before anything is added.
@@ -97,29 +169,106 @@ impl EventGroups {
     pub fn new(max_keys: usize) -> EventGroups {
         EventGroups {
             groups: Map::default(),
+            own: Map::default(),
+            own_sorted: Vec::new(),
             sorted: Vec::new(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
         }
     }
 
-    /// Groups in a fixed order, each key once (a state's, see `sorted`).
+    /// Groups in a fixed order, each key once (a state's, see `sorted`),
+    /// and the own events of a state's runs (by run, each run once).
     pub(crate) fn from_sorted(
         strings: [Interner; 7],
         sorted: Vec<(GroupKey, Group)>,
+        own: Vec<(RunKey, OwnEvent)>,
     ) -> EventGroups {
         EventGroups {
             groups: Map::default(),
+            own: Map::default(),
+            own_sorted: own,
             sorted,
             strings,
         }
     }
 
-    /// Move `sorted` into the table, before adding to it.
+    /// Move `sorted` and `own_sorted` into the tables, before adding to them.
     fn settle(&mut self) {
         if !self.sorted.is_empty() {
             self.groups.reserve(self.sorted.len());
             self.groups.extend(std::mem::take(&mut self.sorted));
         }
+        if !self.own_sorted.is_empty() {
+            self.own.reserve(self.own_sorted.len());
+            self.own.extend(std::mem::take(&mut self.own_sorted));
+        }
+    }
+
+    /// The own events of runs, in no particular order.
+    pub fn own_events(&self) -> impl Iterator<Item = (&RunKey, &OwnEvent)> {
+        self.own
+            .iter()
+            .chain(self.own_sorted.iter().map(|(k, e)| (k, e)))
+    }
+
+    /// The order that decides which of a run's events is its own: time,
+    /// then type name, then attribute names (absent first). Names, not ids,
+    /// so that the choice does not depend on reading order; a state's
+    /// sorted ids compare the same way (`state/tables.rs`).
+    fn own_less(&self, a: &OwnEvent, b: &OwnEvent) -> bool {
+        let name = |w: usize, id: u32| self.name(w, id);
+        let key = |e: &OwnEvent| {
+            (
+                e.at,
+                name(ETYPE, e.etype),
+                Attr::ALL.map(|x| name(x as usize, e.attrs[x as usize])),
+            )
+        };
+        key(a) < key(b)
+    }
+
+    /// Count `e` as one event of its group.
+    fn spill(&mut self, e: &OwnEvent) {
+        add_own(self.groups.entry(e.key()).or_default(), e);
+    }
+
+    /// Offer run `run`'s event `e`: the least of a run's events is its own,
+    /// every other one is counted in its group.
+    fn offer_own(&mut self, run: RunKey, e: OwnEvent) {
+        let kept = match self.own.get(&run) {
+            None => {
+                self.own.insert(run, e);
+                return;
+            }
+            Some(old) => *old,
+        };
+        if self.own_less(&e, &kept) {
+            self.own.insert(run, e);
+            self.spill(&kept);
+        } else {
+            self.spill(&e);
+        }
+    }
+
+    /// Count a `run.state` event of run `run` (one the run table recorded):
+    /// as the run's own event, or in its group (see [`OwnEvent`]).
+    pub fn observe_own(&mut self, run: RunKey, ev: &Event<'_>) {
+        if ev.ts == Some(UNTIMED) {
+            // a time of i64::MAX ms reads as untimed in an own event
+            return self.observe(ev);
+        }
+        self.settle();
+        let strings = &mut self.strings;
+        let attrs = Attr::ALL.map(|a| ev.attr(a).map_or(NO_ID, |v| strings[a as usize].intern(v)));
+        let etype = strings[ETYPE].intern(ev.etype);
+        self.offer_own(
+            run,
+            OwnEvent {
+                at: time_key(ev.ts),
+                etype,
+                attrs,
+            },
+        );
     }
 
     pub fn groups(&self) -> impl Iterator<Item = (&GroupKey, &Group)> {
@@ -187,6 +336,16 @@ impl EventGroups {
         }
         let remap = Remap::absorb(&mut self.strings, &o.strings);
         let map = |which: usize, id: u32| remap.id(which, id);
+        // own events first (a spill adds to the groups below)
+        self.own.reserve(o.own.len());
+        for (run, e) in o.own {
+            let e = OwnEvent {
+                at: e.at,
+                etype: map(ETYPE, e.etype),
+                attrs: std::array::from_fn(|i| map(i, e.attrs[i])),
+            };
+            self.offer_own(run, e);
+        }
         self.groups.reserve(o.groups.len());
         for (k, g) in o.groups {
             let key = GroupKey {
@@ -266,6 +425,36 @@ impl EventGroups {
                     .skip_reasons
                     .slot(self.name(REASON, id).unwrap_or(UNKNOWN)) += n;
             }
+        }
+        // own events: counted per type (in id order), then added
+        let mut by_type = vec![0u64; self.strings[ETYPE].len()];
+        let mut own: Vec<(&RunKey, &OwnEvent)> = self.own.iter().collect();
+        own.sort_unstable_by_key(|(k, _)| **k);
+        let sorted = self.own_sorted.iter().map(|(k, e)| (k, e));
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for (_, e) in own.into_iter().chain(sorted) {
+            if !e.is_some() || !bucket_in_window(sel, e.key().bucket) {
+                continue;
+            }
+            if !sel.matches(|a| self.name(a as usize, e.attrs[a as usize])) {
+                continue;
+            }
+            by_type[e.etype as usize] += 1;
+            if e.at != UNTIMED {
+                lo = lo.min(e.at);
+                hi = hi.max(e.at);
+            }
+        }
+        for (id, &n) in by_type.iter().enumerate() {
+            if n > 0 {
+                *event_types.slot(self.strings[ETYPE].name(id as u32)) += n;
+            }
+        }
+        if lo <= hi {
+            *window = Some(match *window {
+                None => (lo, hi),
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+            });
         }
     }
 }

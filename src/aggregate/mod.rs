@@ -201,14 +201,19 @@ impl Partial {
         if ev.invalid != 0 {
             self.note_invalid(ev);
         }
-        if ev.kind == Kind::RunState {
-            self.runs.observe(ev);
-        }
+        let run = if ev.kind == Kind::RunState {
+            self.runs.observe(ev)
+        } else {
+            None
+        };
         if let Some(g) = &mut self.groups {
             if ev.kind == Kind::Cancel {
                 self.cancels.observe(ev, None);
             }
-            g.observe(ev);
+            match run {
+                Some(run) => g.observe_own(run, ev),
+                None => g.observe(ev),
+            }
             return;
         }
         if !sel.in_window(ev.ts) {

@@ -342,9 +342,10 @@ impl RunsPartial {
     }
 
     /// Record a `run.state` event; ignored without a run id or a known state.
-    pub fn observe(&mut self, ev: &Event<'_>) {
+    /// The run's key, when recorded.
+    pub fn observe(&mut self, ev: &Event<'_>) -> Option<RunKey> {
         let (Some(run_id), Some(state)) = (ev.run_id, ev.state.and_then(classify_state)) else {
-            return;
+            return None;
         };
         let key = run_key(run_id);
         self.shards[shard_of(key)].entry(key).or_default().observe(
@@ -353,18 +354,20 @@ impl RunsPartial {
             ev,
             &mut self.strings,
         );
+        Some(key)
     }
 
     /// A run table from runs sorted by key (a state's): each shard is a
     /// contiguous range of them, so the shards are built in parallel.
-    pub(crate) fn from_sorted(
+    pub(crate) fn from_sorted<T: Sync>(
         strings: [Interner; 4],
-        runs: &[(RunKey, RunPartial)],
+        runs: &[T],
+        run: impl Fn(&T) -> (RunKey, &RunPartial) + Sync,
     ) -> RunsPartial {
         let mut bounds = Vec::with_capacity(SHARDS + 1);
         bounds.push(0);
         for s in 1..SHARDS {
-            bounds.push(runs.partition_point(|(k, _)| shard_of(*k) < s));
+            bounds.push(runs.partition_point(|r| shard_of(run(r).0) < s));
         }
         bounds.push(runs.len());
         let shards = (0..SHARDS)
@@ -373,7 +376,10 @@ impl RunsPartial {
                 let part = &runs[bounds[s]..bounds[s + 1].max(bounds[s])];
                 let mut m = Map::default();
                 m.reserve(part.len());
-                m.extend(part.iter().cloned());
+                m.extend(part.iter().map(|r| {
+                    let (k, r) = run(r);
+                    (k, r.clone())
+                }));
                 m
             })
             .collect();

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Payload bytes per zstd frame: frames are compressed in parallel.
 const FRAME: usize = 4 << 20;

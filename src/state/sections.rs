@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::cancels::GRAIN_MS;
-use crate::aggregate::groups::{Group, GroupKey, GroupReactions, ETYPE, REASON, RULE};
+use crate::aggregate::groups::{Group, GroupKey, GroupReactions, OwnEvent, ETYPE, REASON, RULE};
 use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
-use crate::state::tables::group_order;
+use crate::state::tables::{group_order, RunRow};
 
 /// Runs or groups per chunk.
 pub(super) const CHUNK: usize = 1 << 12;
@@ -71,6 +71,11 @@ struct WireRun {
     attr: [u32; 4],
     /// 0: the terminal event carried no duration of its own; else duration + 1.
     duration: u64,
+    /// The run's own event (`OwnEvent`): 0 none; 1 untimed; else its time
+    /// - first + 2. Its type and attributes are ids of the event strings.
+    own_at: u64,
+    own_type: u32,
+    own_attrs: [u32; 4],
 }
 
 /// A list of (id, count) of a group, written with the ids a state stores.
@@ -156,13 +161,14 @@ pub(super) fn key_of(b: [u8; 16]) -> RunKey {
 /// The chunks of `runs` (sorted by key); `ids` maps attribute ids to
 /// stored ones.
 pub(super) fn write_runs(
-    runs: &[(RunKey, RunPartial)],
+    runs: &[RunRow],
     base: i64,
     ids: &[Vec<u32>],
+    event_ids: &[Vec<u32>],
 ) -> Vec<Chunk<'static>> {
     runs.par_chunks(CHUNK)
         .map(|chunk| {
-            let wire = chunk.iter().map(|(k, r)| {
+            let wire = chunk.iter().map(|(k, r, e)| {
                 let terminal = match r.terminal {
                     None => 0,
                     Some(Terminal::Cancelled) => 1,
@@ -178,6 +184,21 @@ pub(super) fn write_runs(
                     attr_at: r.attr_at.map(|t| put_time(t, r.first)),
                     attr: std::array::from_fn(|i| put_id(&ids[i], r.attr[i])),
                     duration: r.terminal_duration().map_or(0, |d| d + 1),
+                    own_at: match (e.is_some(), e.at) {
+                        (false, _) => 0,
+                        (true, UNTIMED) => 1,
+                        (true, at) => (at as i128 - r.first as i128 + 2) as u64,
+                    },
+                    own_type: if e.is_some() {
+                        put_id(&event_ids[ETYPE], e.etype)
+                    } else {
+                        0
+                    },
+                    own_attrs: if e.is_some() {
+                        std::array::from_fn(|i| put_id(&event_ids[i], e.attrs[i]))
+                    } else {
+                        [0; 4]
+                    },
                 }
             });
             (chunk.len() as u64, Blob(Cow::Owned(to_vec(wire))))
@@ -300,29 +321,60 @@ fn fill<T: Default + Send, O: Ord, R: Send>(
 }
 
 /// Read the runs' chunks (in parallel), checking every id, time and the
-/// order of keys (strictly ascending: no run repeats).
+/// order of keys (strictly ascending: no run repeats): the runs and their
+/// number of own events.
 pub(super) fn read_runs(
     chunks: &[Chunk<'_>],
     base: i64,
     lens: [usize; 4],
-) -> Result<Vec<(RunKey, RunPartial)>, String> {
+    event_lens: [usize; 7],
+) -> Result<(Vec<RunRow>, u64), String> {
     const WHY: &str = "runs out of order or repeated";
-    let (runs, _) = fill(
+    let (runs, owns) = fill(
         chunks,
-        |(k, _)| *k,
+        |(k, _, _)| *k,
         WHY,
         |b, out| {
             let wire: Vec<WireRun> = items(b, out.len())?;
+            let mut owns = 0u64;
             for (slot, r) in out.iter_mut().zip(&wire) {
-                *slot = (key_of(r.key), read_run(r, base, lens)?);
+                let run = read_run(r, base, lens)?;
+                let own = read_own(r, run.first, event_lens)?;
+                owns += u64::from(own.is_some());
+                *slot = (key_of(r.key), run, own);
             }
             if !out.windows(2).all(|w| w[0].0 < w[1].0) {
                 return Err(WHY.to_string());
             }
-            Ok(())
+            Ok(owns)
         },
     )?;
-    Ok(runs)
+    Ok((runs, owns.iter().sum()))
+}
+
+/// A run's own event: timed only when the run is, never before its first
+/// event.
+fn read_own(r: &WireRun, first: i64, lens: [usize; 7]) -> Result<OwnEvent, String> {
+    if r.own_at == 0 {
+        if r.own_type != 0 || r.own_attrs != [0; 4] {
+            return Err("a run without an own event has its fields".into());
+        }
+        return Ok(OwnEvent::NONE);
+    }
+    let at = match r.own_at {
+        1 => UNTIMED,
+        d if first != UNTIMED => get_time(d - 1, first)?,
+        _ => return Err("an untimed run has a timed own event".into()),
+    };
+    let etype = get_id(r.own_type, lens[ETYPE])?;
+    if etype == NO_ID {
+        return Err("a run's own event has no type".into());
+    }
+    let mut attrs = [NO_ID; 4];
+    for i in 0..4 {
+        attrs[i] = get_id(r.own_attrs[i], lens[i])?;
+    }
+    Ok(OwnEvent { at, etype, attrs })
 }
 
 fn read_run(r: &WireRun, base: i64, lens: [usize; 4]) -> Result<RunPartial, String> {

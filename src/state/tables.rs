@@ -11,7 +11,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
-use crate::aggregate::groups::{EventGroups, Group, GroupKey, GroupReactions};
+use crate::aggregate::groups::{add_own, EventGroups, Group, GroupKey, GroupReactions, OwnEvent};
 use crate::aggregate::intern::{Interner, NO_ID};
 use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial};
 use crate::aggregate::{LinePos, Map, Partial};
@@ -23,8 +23,8 @@ pub(crate) struct Tables {
     /// numbers are within their file (work unit 0).
     pub head: Partial,
     pub run_strings: [Interner; 4],
-    /// By key.
-    pub runs: Vec<(RunKey, RunPartial)>,
+    /// By key, each with its own event (ids of `event_strings`).
+    pub runs: Vec<RunRow>,
     pub cancel_strings: [Interner; 5],
     /// By [`cancel_order`].
     pub cancels: Vec<(CancelKey, CancelGroup)>,
@@ -37,6 +37,15 @@ pub(crate) struct Tables {
 /// being sorted). It is the id a state's bytes store.
 pub(crate) fn id_order(id: u32) -> u32 {
     id.wrapping_add(1)
+}
+
+/// A run, and its own event (see [`OwnEvent`]).
+pub(crate) type RunRow = (RunKey, RunPartial, OwnEvent);
+
+/// Which of two own events of a run stays its own: the least by time, type
+/// and attributes (ids compare like names: `EventGroups::own_order`).
+fn own_order(e: &OwnEvent) -> (i64, u32, [u32; 4]) {
+    (e.at, id_order(e.etype), e.attrs.map(id_order))
 }
 
 pub(crate) type CancelOrder = (i64, Option<RunKey>, u32, [u32; 4]);
@@ -136,6 +145,23 @@ fn merge_all<T, O: Ord + Copy>(
     out
 }
 
+/// Own events as groups: sorted, each key once.
+fn own_groups(mut own: Vec<OwnEvent>) -> Vec<(GroupKey, Group)> {
+    own.sort_unstable_by_key(|e| (group_order(&e.key()), own_order(e)));
+    let mut out: Vec<(GroupKey, Group)> = Vec::with_capacity(own.len());
+    for e in own {
+        let key = e.key();
+        match out.last_mut() {
+            Some((k, g)) if group_order(k) == group_order(&key) => {
+                add_own(g, &e);
+                g.types.sort_unstable_by_key(|&(id, _)| id_order(id));
+            }
+            _ => out.push((key, e.group())),
+        }
+    }
+    out
+}
+
 /// Sort by `order` unless sorted already (a remap past `--max-keys` can
 /// fold values into `(other)` and so reorder keys).
 fn ensure_sorted<T: Send, O: Ord>(v: &mut [T], order: impl Fn(&T) -> O + Sync) {
@@ -218,8 +244,19 @@ impl Tables {
         let sort_all = |t: &[Interner]| -> (Vec<Interner>, Vec<Vec<u32>>) {
             t.iter().map(Interner::sorted).unzip()
         };
+        let empty = EventGroups::new(1);
+        let eg = p.groups.as_ref().unwrap_or(&empty);
+        let (event_strings, event_ids) = sort_all(&eg.strings);
+        let own_of = |e: &OwnEvent| OwnEvent {
+            at: e.at,
+            etype: remap(&event_ids[crate::aggregate::groups::ETYPE], e.etype),
+            attrs: std::array::from_fn(|i| remap(&event_ids[i], e.attrs[i])),
+        };
+        let mut own: Map<RunKey, OwnEvent> =
+            eg.own_events().map(|(k, e)| (*k, own_of(e))).collect();
+
         let (run_strings, run_ids) = sort_all(&p.runs.strings);
-        let mut runs: Vec<(RunKey, RunPartial)> = p
+        let mut runs: Vec<RunRow> = p
             .runs
             .iter()
             .map(|(k, r)| {
@@ -227,10 +264,12 @@ impl Tables {
                 for (i, id) in r.attr.iter_mut().enumerate() {
                     *id = remap(&run_ids[i], *id);
                 }
-                (*k, r)
+                (*k, r, own.remove(k).unwrap_or_default())
             })
             .collect();
-        runs.par_sort_unstable_by_key(|(k, _)| *k);
+        runs.par_sort_unstable_by_key(|(k, _, _)| *k);
+        // own events of no recorded run (none are made): counted in groups
+        let orphans: Vec<OwnEvent> = own.into_values().collect();
 
         let (cancel_strings, cancel_ids) = sort_all(&p.cancels.strings);
         let mut cancels: Vec<(CancelKey, CancelGroup)> = p
@@ -248,9 +287,6 @@ impl Tables {
             .collect();
         cancels.par_sort_unstable_by_key(|(k, _)| cancel_order(k));
 
-        let empty = EventGroups::new(1);
-        let eg = p.groups.as_ref().unwrap_or(&empty);
-        let (event_strings, event_ids) = sort_all(&eg.strings);
         use crate::aggregate::groups::{ETYPE, REASON, RULE};
         let list = |l: &[(u32, u64)], ids: &[u32]| {
             let mut v: Vec<(u32, u64)> = l.iter().map(|&(i, n)| (remap(ids, i), n)).collect();
@@ -280,6 +316,13 @@ impl Tables {
             })
             .collect();
         groups.par_sort_unstable_by_key(|(k, _)| group_order(k));
+        if !orphans.is_empty() {
+            groups = merge_all(
+                vec![groups, own_groups(orphans)],
+                &|(k, _): &(GroupKey, Group)| group_order(k),
+                &|a, b| absorb_group(&mut a.1, b.1),
+            );
+        }
 
         Tables {
             head,
@@ -304,7 +347,7 @@ impl Tables {
             groups,
         } = self;
         let (runs, (cancels, groups)) = rayon::join(
-            || RunsPartial::from_sorted(run_strings, &runs),
+            || RunsPartial::from_sorted(run_strings, &runs, |(k, r, _)| (*k, r)),
             || {
                 rayon::join(
                     || {
@@ -313,7 +356,14 @@ impl Tables {
                         m.extend(cancels);
                         CancelsPartial::from_parts(cancel_strings, m)
                     },
-                    || EventGroups::from_sorted(event_strings, groups),
+                    || {
+                        let own = runs
+                            .iter()
+                            .filter(|(_, _, e)| e.is_some())
+                            .map(|(k, _, e)| (*k, *e))
+                            .collect();
+                        EventGroups::from_sorted(event_strings, groups, own)
+                    },
                 )
             },
         );
@@ -348,19 +398,43 @@ impl Tables {
             union(&event_strings.iter().collect::<Vec<_>>(), max_keys);
 
         let runs = {
+            use crate::aggregate::groups::ETYPE;
             for (s, table) in runs.iter_mut().enumerate() {
                 let maps: [&[u32]; 4] = std::array::from_fn(|i| run_maps[i][s].as_slice());
-                table.par_iter_mut().for_each(|(_, r)| {
+                let own_maps: [&[u32]; 5] = std::array::from_fn(|i| event_maps[i][s].as_slice());
+                table.par_iter_mut().for_each(|(_, r, e)| {
                     for (i, id) in r.attr.iter_mut().enumerate() {
                         *id = remap(maps[i], *id);
+                    }
+                    e.etype = remap(own_maps[ETYPE], e.etype);
+                    for (i, id) in e.attrs.iter_mut().enumerate() {
+                        *id = remap(own_maps[i], *id);
                     }
                 });
             }
             let strings = &run_strings;
             move || {
-                merge_all(runs, &|(k, _): &(RunKey, RunPartial)| *k, &|a, b| {
-                    a.1.merge(&b.1, strings)
-                })
+                // a run in several states: the least own event stays, the
+                // others are counted in their groups
+                let spills = std::cell::RefCell::new(Vec::new());
+                let runs = merge_all(runs, &|(k, _, _): &RunRow| *k, &|a, b| {
+                    a.1.merge(&b.1, strings);
+                    let (keep, spill) = if own_order(&b.2) < own_order(&a.2) {
+                        (b.2, a.2)
+                    } else {
+                        (a.2, b.2)
+                    };
+                    let (keep, spill) = match (keep.is_some(), spill.is_some()) {
+                        (true, true) => (keep, Some(spill)),
+                        (true, false) => (keep, None),
+                        _ => (spill, None),
+                    };
+                    a.2 = keep;
+                    if let Some(e) = spill {
+                        spills.borrow_mut().push(e);
+                    }
+                });
+                (runs, spills.into_inner())
             }
         };
         let cancels = {
@@ -416,7 +490,15 @@ impl Tables {
                 )
             }
         };
-        let (runs, (cancels, groups)) = rayon::join(runs, || rayon::join(cancels, groups));
+        let ((runs, spills), (cancels, mut groups)) =
+            rayon::join(runs, || rayon::join(cancels, groups));
+        if !spills.is_empty() {
+            groups = merge_all(
+                vec![groups, own_groups(spills)],
+                &|(k, _): &(GroupKey, Group)| group_order(k),
+                &|a, b| absorb_group(&mut a.1, b.1),
+            );
+        }
         Tables {
             head,
             run_strings,

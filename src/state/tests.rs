@@ -125,3 +125,40 @@ fn merging_past_the_key_cap_keeps_totals() {
         assert!(b.inputs.overflowed_keys > 0);
     }
 }
+
+/// A run's events in two states: each state keeps one beside the run, the
+/// merge keeps the least and counts the other in its group, so the merged
+/// state is the state of both files read as one (same bytes).
+#[test]
+fn a_run_split_over_states_keeps_one_own_event() {
+    let a = [
+        r#"{"type":"run.state","run_id":"r1","state":"complete","ts":120500,"channel":"slack","session_id":"s2"}"#,
+        r#"{"type":"run.state","run_id":"r2","state":"start","ts":61000}"#,
+    ];
+    let b = [
+        r#"{"type":"run.state","run_id":"r1","state":"start","ts":60000,"channel":"slack","session_id":"s1"}"#,
+        r#"{"type":"run.state","run_id":"r1","state":"start","ts":60000,"channel":"discord","session_id":"s1"}"#,
+    ];
+    let both: Vec<&str> = b.iter().chain(&a).copied().collect();
+    let one = state_of(&both, "x.jsonl");
+    let own: Vec<_> = one.tables.runs.iter().filter(|r| r.2.is_some()).collect();
+    assert_eq!(own.len(), 2, "one own event per run");
+    assert_eq!(one.tables.groups.len(), 2, "the other two events in groups");
+    let sa = state_of(&a, "x.jsonl");
+    let sb = state_of(&b, "y.jsonl");
+    for (x, y) in [(sa.clone(), sb.clone()), (sb.clone(), sa.clone())] {
+        let m = merge(vec![("x".into(), x), ("y".into(), y)]).unwrap();
+        let back = State::decode(&m.encode(), "m.state").unwrap();
+        assert_eq!(back.tables.runs, m.tables.runs);
+        assert_eq!(back.tables.groups, one.tables.groups);
+        assert_eq!(
+            back.tables.runs.iter().map(|r| r.2).collect::<Vec<_>>(),
+            one.tables.runs.iter().map(|r| r.2).collect::<Vec<_>>()
+        );
+        let names = back.files.clone();
+        let got = back
+            .into_partial()
+            .finalize(&names, &crate::select::Selection::default());
+        assert_eq!(got.event_types.values().sum::<u64>(), 4);
+    }
+}

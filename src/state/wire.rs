@@ -144,18 +144,15 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         &t.run_strings,
         t.runs
             .iter()
-            .flat_map(|(_, r)| r.attr.into_iter().enumerate()),
+            .flat_map(|(_, r, _)| r.attr.into_iter().enumerate()),
     );
     let run_base = t
         .runs
         .iter()
-        .map(|(_, r)| r.first)
+        .map(|(_, r, _)| r.first)
         .filter(|&t| t != UNTIMED)
         .min()
         .unwrap_or(0);
-    // the tables are sorted by key, and dropping unused names keeps the
-    // order of ids: no sorting here
-    let runs = write_runs(&t.runs, run_base, &run_ids);
 
     let (cancel_strings, cancel_ids) = tables(
         &t.cancel_strings,
@@ -186,23 +183,32 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         .collect();
 
     use crate::aggregate::groups::{ETYPE, REASON, RULE};
-    let (event_strings, event_ids) = tables(
-        &t.event_strings,
-        t.groups.iter().flat_map(|(k, g)| {
-            let none: &[(u32, u64)] = &[];
-            let (rules, reasons) = g
-                .reactions
-                .as_deref()
-                .map_or((none, none), |r| (&r.rules[..], &r.reasons[..]));
-            let lists = [(ETYPE, &g.types[..]), (RULE, rules), (REASON, reasons)];
-            k.attrs.into_iter().enumerate().chain(
-                lists
-                    .into_iter()
-                    .flat_map(|(which, l)| l.iter().map(move |&(id, _)| (which, id))),
-            )
-        }),
-    );
+    let (event_strings, event_ids) =
+        tables(
+            &t.event_strings,
+            t.groups
+                .iter()
+                .flat_map(|(k, g)| {
+                    let none: &[(u32, u64)] = &[];
+                    let (rules, reasons) = g
+                        .reactions
+                        .as_deref()
+                        .map_or((none, none), |r| (&r.rules[..], &r.reasons[..]));
+                    let lists = [(ETYPE, &g.types[..]), (RULE, rules), (REASON, reasons)];
+                    k.attrs.into_iter().enumerate().chain(
+                        lists
+                            .into_iter()
+                            .flat_map(|(which, l)| l.iter().map(move |&(id, _)| (which, id))),
+                    )
+                })
+                .chain(t.runs.iter().flat_map(|(_, _, e)| {
+                    e.attrs.into_iter().enumerate().chain([(ETYPE, e.etype)])
+                })),
+        );
     let groups = write_groups(&t.groups, &event_ids);
+    // the tables are sorted by key, and dropping unused names keeps the
+    // order of ids: no sorting here
+    let runs = write_runs(&t.runs, run_base, &run_ids, &event_ids);
 
     let mut part_lines: Vec<(u64, u64, u64)> = p
         .part_lines
@@ -375,13 +381,17 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
         p.unreadable.push((file(f)?, reason));
     }
 
-    // runs
+    // runs, with their own events
     let run_strings = interners(w.run_strings, max_keys)?;
-    let runs = read_runs(
+    let event_strings = interners(w.event_strings, max_keys)?;
+    let event_lens = event_strings.each_ref().map(Interner::len);
+    let (runs, owns) = read_runs(
         &w.runs,
         w.run_base,
         run_strings.each_ref().map(Interner::len),
+        event_lens,
     )?;
+    check.count(owns, "event")?;
 
     // cancels, in strictly ascending key order (so none repeats)
     let cancel_strings = interners(w.cancel_strings, max_keys)?;
@@ -439,9 +449,11 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     }
 
     // event groups, in strictly ascending key order
-    let event_strings = interners(w.event_strings, max_keys)?;
-    let (groups, total) = read_groups(&w.groups, event_strings.each_ref().map(Interner::len))?;
-    check.count(total, "event")?;
+    let (groups, total) = read_groups(&w.groups, event_lens)?;
+    check.count(
+        total.checked_add(owns).ok_or("event counts exceed 2^64")?,
+        "event",
+    )?;
     Ok(State {
         options: w.options,
         files: w.files,
