@@ -9,7 +9,7 @@
 # (the state-file reader: arbitrary bytes, arbitrary payloads, corrupted real
 # states), dialect (mapping files and the mapped line path of every built-in
 # dialect), inspect (`auditsum inspect` over any log bytes). Each target's
-# body is fuzz/checks/TARGET.rs; `cargo test --test fuzz_replay` runs the same bodies over fuzz/seeds/ (and over corpus/ and
+# body is fuzz/checks/TARGET.rs; `cargo test --test it fuzz_replay` runs the same bodies over fuzz/seeds/ (and over corpus/ and
 # artifacts/ when a fuzz run left them) on stable, without cargo-fuzz. Seeds
 # come from fuzz/seeds/, fixtures/ and the built binary.
 # Needs `cargo install cargo-fuzz`. RUSTC_BOOTSTRAP lets the stable compiler

@@ -4,7 +4,7 @@
 //! generic mapped parser (and the auto-detection over the bytes).
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/dialect.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use auditsum::dialect::{self, Dialect, MappedParser};
 

@@ -4,7 +4,7 @@
 //! whatever is accepted compares and renders.
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/diff_artifact.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use auditsum::diff::{self, hdr, Options};
 use auditsum::render::{diff_markdown::DiffMarkdown, json::Json, Render};

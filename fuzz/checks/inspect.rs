@@ -6,7 +6,7 @@
 //! report carries no raw control character.
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/inspect.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use auditsum::dialect::{builtin, Choice};
 use auditsum::inspect::{self, report, Options, MAX_KEYS};

@@ -2,7 +2,7 @@
 //! fast path must read every line exactly as the serde_json reference does.
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/parse_line.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use auditsum::event::Parser;
 

@@ -4,7 +4,7 @@
 //! and version (mode byte even), so the fuzzer reaches the payload checks.
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/state.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use auditsum::pipeline::{collect_stream, Config};
 use auditsum::render::{json::Json, Render};

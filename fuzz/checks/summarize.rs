@@ -3,7 +3,7 @@
 //! the artifact always renders.
 //!
 //! Run by the fuzz target `fuzz/fuzz_targets/summarize.rs` (cargo fuzz) and replayed
-//! over a seed corpus by `tests/fuzz_replay.rs` (cargo test).
+//! over a seed corpus by `tests/it/fuzz_replay.rs` (cargo test).
 
 use std::io::Write;
 

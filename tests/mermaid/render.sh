@@ -2,7 +2,7 @@
 # Render every ```mermaid block of a Markdown file with the real Mermaid
 # renderer (@mermaid-js/mermaid-cli, Debian's chromium), one SVG/PNG per
 # block: OUT-1.svg, OUT-2.svg … Exits non-zero on the first block that does
-# not parse. Used by tests/mermaid_render.rs and for the README's image.
+# not parse. Used by tests/it/mermaid_render.rs and for the README's image.
 #   tests/mermaid/render.sh IN.md OUT.svg      (or OUT.png)
 # Setup: apt-get install chromium; (cd tests/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci)
 set -euo pipefail

@@ -9,7 +9,7 @@ import sys
 try:
     from hdrh.histogram import HdrHistogram
 except ImportError:
-    print("hdr_interop: the Python package `hdrhistogram` is missing (pip install hdrhistogram)")
+    print("hdr_interop: the Python package `hdrhistogram` is missing (python3 -m pip install -r tests/support/requirements.txt)")
     sys.exit(2)
 
 

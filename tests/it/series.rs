@@ -2,7 +2,7 @@
 //! does not depend on threads or chunking, and auto windows are the
 //! smallest whole-bucket windows that hold enough.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::process::{Command as StdCommand, Stdio};

@@ -1,7 +1,7 @@
 //! `auditsum diff` over the real binary: stationary windows pass, a planted
 //! regression fails naming its slice and metric, bad artifacts exit 2.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Integration tests: the real binary on fixtures and generated corpora.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

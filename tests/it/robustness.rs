@@ -1,7 +1,7 @@
 //! Hostile input and faults (issue: "nothing lost, no panic, never a
 //! half-written artifact"). Every case drives the real binary.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

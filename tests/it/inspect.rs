@@ -2,7 +2,7 @@
 //! promises around it (counts agree with summarize, ids hidden under
 //! --anonymize, hostile keys escaped, sampling said out loud).
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -98,3 +98,32 @@ fn walk(e: &Value, a: &Value, path: String, diffs: &mut Vec<String>) {
 pub fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
+
+/// Runs `python3 tests/support/SCRIPT ARGS...`: a check against an
+/// independent Python implementation (tests/support/requirements.txt).
+/// The scripts exit with 2 when their package is missing: the calling test
+/// is then skipped with a note written straight to stderr (past the test
+/// harness's capture, so `cargo test` shows it), or fails when
+/// `AUDITSUM_TEST_ORACLES=require` (set by .ci/run).
+pub fn python_oracle<S: AsRef<std::ffi::OsStr>>(
+    script: &str,
+    args: &[S],
+) -> Option<std::process::Output> {
+    let out = std::process::Command::new("python3")
+        .arg(root().join("tests/support").join(script))
+        .args(args)
+        .output()
+        .expect("python3 is on the PATH (the corpus tests need it too)");
+    if out.status.code() != Some(2) {
+        return Some(out);
+    }
+    let why = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let require = std::env::var("AUDITSUM_TEST_ORACLES").is_ok_and(|v| v == "require");
+    assert!(!require, "AUDITSUM_TEST_ORACLES=require: {why}");
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: skipped a check against {script}: {why}"
+    );
+    None
+}

@@ -1,6 +1,6 @@
 //! Windows, scopes and anonymity over the real binary.
 
-mod common;
+use crate::common;
 
 use common::{auditsum, summarize_json};
 use predicates::prelude::*;

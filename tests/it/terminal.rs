@@ -2,7 +2,7 @@
 //! completions, the man page, and the README's examples, which are executed
 //! here so they cannot rot.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::Command as StdCommand;

@@ -5,17 +5,17 @@
 //! `scripts/fuzz.sh` stays a failing test until fixed). A check fails by
 //! panicking, as under libFuzzer.
 
-#[path = "../fuzz/checks/dialect.rs"]
+#[path = "../../fuzz/checks/dialect.rs"]
 mod dialect;
-#[path = "../fuzz/checks/diff_artifact.rs"]
+#[path = "../../fuzz/checks/diff_artifact.rs"]
 mod diff_artifact;
-#[path = "../fuzz/checks/inspect.rs"]
+#[path = "../../fuzz/checks/inspect.rs"]
 mod inspect;
-#[path = "../fuzz/checks/parse_line.rs"]
+#[path = "../../fuzz/checks/parse_line.rs"]
 mod parse_line;
-#[path = "../fuzz/checks/state.rs"]
+#[path = "../../fuzz/checks/state.rs"]
 mod state;
-#[path = "../fuzz/checks/summarize.rs"]
+#[path = "../../fuzz/checks/summarize.rs"]
 mod summarize;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! messy fixture, trees of merges, standard input with `--label`, and the
 //! refusals (exit 2 naming the file and why).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! warning metric, the section is snapshotted as reviewed, and a report with
 //! nothing failing or warning has no chart.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

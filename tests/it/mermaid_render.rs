@@ -5,7 +5,7 @@
 //! `(cd tests/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci)`; `.ci/run` does
 //! both and runs this test with `--ignored`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

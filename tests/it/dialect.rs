@@ -1,7 +1,7 @@
 //! Dialects: built-in and mapped logs against independently computed figures;
 //! the default dialect's artifacts byte-identical to those of the seed.
 
-mod common;
+use crate::common;
 
 use std::fs;
 
