@@ -518,23 +518,23 @@ pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs 
     // shards in parallel, a few shards per task (each task's slices are as
     // long as the interners); slices only add up, so any grouping of the
     // shards gives the same figures
-    let tasks = rayon::current_num_threads().clamp(1, runs::SHARDS);
-    let Sliced { mut by } = p
-        .shards()
+    let parts = p.parts();
+    let tasks = rayon::current_num_threads().clamp(1, parts.len().max(1));
+    let Sliced { mut by } = parts
         .par_iter()
-        .with_min_len(runs::SHARDS.div_ceil(tasks))
+        .with_min_len(parts.len().div_ceil(tasks))
         .fold(
             || Sliced::new(p),
-            |mut acc, shard| {
-                for run in shard.values() {
+            |mut acc, part| {
+                part.for_each(|run| {
                     let r = run.resolve(&p.strings);
                     if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
-                        continue;
+                        return;
                     }
                     for (slices, &slot) in acc.by.iter_mut().zip(&r.slots) {
                         slices[slot].add(&r);
                     }
-                }
+                });
                 acc
             },
         )

@@ -309,6 +309,10 @@ fn shard_of(key: RunKey) -> usize {
 #[derive(Debug, Clone)]
 pub struct RunsPartial {
     shards: Vec<Map<RunKey, RunPartial>>,
+    /// Runs read from a state, sorted by key, none of them in `shards`: read
+    /// as they are (finalising needs no table); moved into the shards before
+    /// anything is added.
+    sorted: Vec<(RunKey, RunPartial)>,
     /// Attribute values, one interner per [`Attr`] (same index as `attr`).
     pub strings: [Interner; 4],
 }
@@ -323,6 +327,7 @@ impl RunsPartial {
     pub fn new(max_keys: usize) -> RunsPartial {
         RunsPartial {
             shards: (0..SHARDS).map(|_| Map::default()).collect(),
+            sorted: Vec::new(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
         }
     }
@@ -334,7 +339,7 @@ impl RunsPartial {
 
     /// Number of runs.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(Map::len).sum()
+        self.shards.iter().map(Map::len).sum::<usize>() + self.sorted.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -348,6 +353,9 @@ impl RunsPartial {
             return None;
         };
         let key = run_key(run_id);
+        if !self.sorted.is_empty() {
+            self.settle();
+        }
         self.shards[shard_of(key)].entry(key).or_default().observe(
             time_key(ev.ts),
             state,
@@ -357,53 +365,76 @@ impl RunsPartial {
         Some(key)
     }
 
-    /// A run table from runs sorted by key (a state's): each shard is a
-    /// contiguous range of them, so the shards are built in parallel.
-    pub(crate) fn from_sorted<T: Sync>(
+    /// A run table of runs sorted by key, each once (a state's): kept as
+    /// they are.
+    pub(crate) fn from_sorted(
         strings: [Interner; 4],
-        runs: &[T],
-        run: impl Fn(&T) -> (RunKey, &RunPartial) + Sync,
+        sorted: Vec<(RunKey, RunPartial)>,
     ) -> RunsPartial {
+        RunsPartial {
+            shards: (0..SHARDS).map(|_| Map::default()).collect(),
+            sorted,
+            strings,
+        }
+    }
+
+    /// Move `sorted` into the shards (before adding to them).
+    #[cold]
+    fn settle(&mut self) {
+        let sorted = std::mem::take(&mut self.sorted);
         let mut bounds = Vec::with_capacity(SHARDS + 1);
         bounds.push(0);
         for s in 1..SHARDS {
-            bounds.push(runs.partition_point(|r| shard_of(run(r).0) < s));
+            bounds.push(sorted.partition_point(|(k, _)| shard_of(*k) < s));
         }
-        bounds.push(runs.len());
-        let shards = (0..SHARDS)
-            .into_par_iter()
-            .map(|s| {
-                let part = &runs[bounds[s]..bounds[s + 1].max(bounds[s])];
-                let mut m = Map::default();
-                m.reserve(part.len());
-                m.extend(part.iter().map(|r| {
-                    let (k, r) = run(r);
-                    (k, r.clone())
-                }));
-                m
-            })
-            .collect();
-        RunsPartial { shards, strings }
+        bounds.push(sorted.len());
+        self.shards.par_iter_mut().enumerate().for_each(|(s, m)| {
+            let part = &sorted[bounds[s]..bounds[s + 1].max(bounds[s])];
+            m.reserve(part.len());
+            m.extend(part.iter().cloned());
+        });
     }
 
     /// Every run, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&RunKey, &RunPartial)> {
-        self.shards.iter().flat_map(|s| s.iter())
+        self.shards
+            .iter()
+            .flat_map(|s| s.iter())
+            .chain(self.sorted.iter().map(|(k, r)| (k, r)))
     }
 
     /// The run with this key, as it is reported.
     pub fn resolved(&self, key: RunKey) -> Option<ResolvedRun<'_>> {
-        Some(self.shards[shard_of(key)].get(&key)?.resolve(&self.strings))
+        let run = match self.shards[shard_of(key)].get(&key) {
+            Some(r) => r,
+            None => {
+                let i = self.sorted.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+                &self.sorted[i].1
+            }
+        };
+        Some(run.resolve(&self.strings))
     }
 
-    /// The shards' runs, for finalisation (in parallel).
-    pub fn shards(&self) -> &[Map<RunKey, RunPartial>] {
-        &self.shards
+    /// The runs in parts, for finalisation in parallel: the shards, and
+    /// the sorted runs in as many ranges.
+    pub fn parts(&self) -> Vec<RunsPart<'_>> {
+        let per = self.sorted.len().div_ceil(SHARDS).max(1);
+        self.shards
+            .iter()
+            .map(RunsPart::Map)
+            .chain(self.sorted.chunks(per).map(RunsPart::Sorted))
+            .collect()
     }
 
     /// Fold `other` in: its attribute ids are remapped into this side's
     /// interners, then the shards merge pairwise in parallel.
     pub fn merge(&mut self, mut other: RunsPartial) {
+        if !self.sorted.is_empty() {
+            self.settle();
+        }
+        if !other.sorted.is_empty() {
+            other.settle();
+        }
         if self.len() < other.len() {
             std::mem::swap(self, &mut other);
         }
@@ -430,6 +461,22 @@ impl RunsPartial {
                     }
                 }
             });
+    }
+}
+
+/// Some runs of a [`RunsPartial`] (see [`RunsPartial::parts`]).
+pub enum RunsPart<'a> {
+    Map(&'a Map<RunKey, RunPartial>),
+    Sorted(&'a [(RunKey, RunPartial)]),
+}
+
+impl RunsPart<'_> {
+    /// Call `f` with every run of the part.
+    pub fn for_each(&self, mut f: impl FnMut(&RunPartial)) {
+        match self {
+            RunsPart::Map(m) => m.values().for_each(f),
+            RunsPart::Sorted(s) => s.iter().for_each(|(_, r)| f(r)),
+        }
     }
 }
 

@@ -75,20 +75,20 @@ pub fn build(
 /// The runs in scope by (bucket of their anchor, channel slot), shards in
 /// parallel; slices only add up, so the grouping does not change a figure.
 fn bucket_runs(p: &RunsPartial, sel: &Selection, size: i64) -> RunCells {
-    p.shards()
+    p.parts()
         .par_iter()
-        .fold(RunCells::default, |mut acc, shard| {
-            for run in shard.values() {
+        .fold(RunCells::default, |mut acc, part| {
+            part.for_each(|run| {
                 let r = run.resolve(&p.strings);
                 if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
-                    continue;
+                    return;
                 }
                 let key = (
                     r.anchor.map(|t| t.div_euclid(size)),
                     r.slots[Attr::Channel as usize],
                 );
                 acc.entry(key).or_default().add(&r);
-            }
+            });
             acc
         })
         .reduce(RunCells::default, |mut a, b| {

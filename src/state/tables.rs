@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
 use crate::aggregate::groups::{add_own, EventGroups, Group, GroupKey, GroupReactions, OwnEvent};
 use crate::aggregate::intern::{Interner, NO_ID};
+use crate::aggregate::keys::OTHER;
 use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial};
 use crate::aggregate::{LinePos, Map, Partial};
 
@@ -178,6 +179,10 @@ fn union<const N: usize>(
 ) -> ([Interner; N], [Vec<Vec<u32>>; N]) {
     let mut maps: [Vec<Vec<u32>>; N] = std::array::from_fn(|_| Vec::new());
     let merged = std::array::from_fn(|i| {
+        if let Some((m, map)) = union_sorted(tables.iter().map(|t| &t[i]), max) {
+            maps[i] = map;
+            return m;
+        }
         let mut m = Interner::new(max);
         let raw: Vec<Vec<u32>> = tables.iter().map(|t| m.absorb(&t[i])).collect();
         let (sorted, new_id) = m.sorted();
@@ -188,6 +193,51 @@ fn union<const N: usize>(
         sorted
     });
     (merged, maps)
+}
+
+/// The union of interners sorted by name (a state's), by one merge of the
+/// sorted names, and for each its ids in the union: `None` when a value
+/// would fold into `(other)` (more than `max` values), where the order the
+/// values come in decides which keep their names (see [`union`]).
+fn union_sorted<'a>(
+    tables: impl Iterator<Item = &'a Interner> + Clone,
+    max: usize,
+) -> Option<(Interner, Vec<Vec<u32>>)> {
+    let lists: Vec<&[Box<str>]> = tables.clone().map(Interner::names).collect();
+    if !lists.iter().all(|l| l.windows(2).all(|w| w[0] < w[1])) {
+        return None;
+    }
+    let mut at = vec![0usize; lists.len()];
+    let mut maps: Vec<Vec<u32>> = lists.iter().map(|l| Vec::with_capacity(l.len())).collect();
+    let mut names: Vec<Box<str>> =
+        Vec::with_capacity(lists.iter().map(|l| l.len()).max().unwrap_or(0));
+    loop {
+        // the least head of the lists (few lists: a scan)
+        let mut least: Option<&Box<str>> = None;
+        for (l, &i) in lists.iter().zip(&at) {
+            if let Some(n) = l.get(i) {
+                if least.is_none_or(|m| n < m) {
+                    least = Some(n);
+                }
+            }
+        }
+        let Some(n) = least else { break };
+        let id = u32::try_from(names.len()).ok()?;
+        for ((l, i), map) in lists.iter().zip(at.iter_mut()).zip(maps.iter_mut()) {
+            if l.get(*i) == Some(n) {
+                map.push(id);
+                *i += 1;
+            }
+        }
+        names.push(n.clone());
+    }
+    let named = names.len() - usize::from(names.iter().any(|n| &**n == OTHER));
+    if named > max.max(1) {
+        return None;
+    }
+    let overflow = tables.map(|t| t.overflow).sum();
+    let m = Interner::from_names(names, max, overflow)?;
+    Some((m, maps))
 }
 
 /// Whether an id map keeps the order of ids (then sorted tables stay sorted).
@@ -347,7 +397,13 @@ impl Tables {
             groups,
         } = self;
         let (runs, (cancels, groups)) = rayon::join(
-            || RunsPartial::from_sorted(run_strings, &runs, |(k, r, _)| (*k, r)),
+            || {
+                let mut sorted = Vec::new();
+                runs.par_iter()
+                    .map(|(k, r, _)| (*k, r.clone()))
+                    .collect_into_vec(&mut sorted);
+                RunsPartial::from_sorted(run_strings, sorted)
+            },
             || {
                 rayon::join(
                     || {
@@ -358,7 +414,7 @@ impl Tables {
                     },
                     || {
                         let own = runs
-                            .iter()
+                            .par_iter()
                             .filter(|(_, _, e)| e.is_some())
                             .map(|(k, _, e)| (*k, *e))
                             .collect();
