@@ -9,6 +9,7 @@
 //! figure of the artifact in mergeable form, for every selection whose
 //! window falls on whole minutes.
 
+mod pages;
 mod sections;
 mod tables;
 mod wire;
@@ -183,6 +184,7 @@ impl State {
             })
             .collect();
         let mut out = Vec::with_capacity(20 + frames.iter().map(Vec::len).sum::<usize>());
+        pages::advise_huge(&mut out);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
@@ -230,6 +232,7 @@ impl State {
         // one call over every frame (each checked against its checksum);
         // more than `len` bytes do not fit the buffer and are an error
         let mut payload = Vec::with_capacity(len as usize);
+        pages::advise_huge(&mut payload);
         zstd::bulk::Decompressor::new()
             .and_then(|mut d| d.decompress_to_buffer(body, &mut payload))
             .map_err(|e| corrupt(format!("zstd: {e}")))?;

@@ -296,6 +296,7 @@ fn fill<T: Default + Send, O: Ord, R: Send>(
         total += *n as usize;
     }
     let mut out: Vec<T> = Vec::with_capacity(total);
+    crate::state::pages::advise_huge(&mut out);
     out.resize_with(total, T::default);
     let mut slices = Vec::with_capacity(chunks.len());
     let mut rest = out.as_mut_slice();

@@ -124,6 +124,7 @@ fn merge_all<T, O: Ord + Copy>(
         return parts.pop().unwrap_or_default();
     }
     let mut out: Vec<T> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    crate::state::pages::advise_huge(&mut out);
     let mut iters: Vec<std::iter::Peekable<std::vec::IntoIter<T>>> = parts
         .into_iter()
         .map(|p| p.into_iter().peekable())
@@ -398,7 +399,8 @@ impl Tables {
         } = self;
         let (runs, (cancels, groups)) = rayon::join(
             || {
-                let mut sorted = Vec::new();
+                let mut sorted = Vec::with_capacity(runs.len());
+                crate::state::pages::advise_huge(&mut sorted);
                 runs.par_iter()
                     .map(|(k, r, _)| (*k, r.clone()))
                     .collect_into_vec(&mut sorted);

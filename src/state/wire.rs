@@ -257,7 +257,8 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         .chain(&w.groups)
         .map(|(_, b)| b.0.len() + 20)
         .sum();
-    let out = Vec::with_capacity(room + (4 << 20) + 64 * w.cancels.len());
+    let mut out = Vec::with_capacity(room + (4 << 20) + 64 * w.cancels.len());
+    crate::state::pages::advise_huge(&mut out);
     postcard::to_extend(&w, out).expect("serialising to memory cannot fail")
 }
 
