@@ -784,11 +784,7 @@ fn refresh_refuses_empty_windows() {
         .env_remove("AUDITSUM_SALT")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     assert_eq!(
         String::from_utf8(out.stdout)
             .unwrap()

@@ -24,12 +24,17 @@ pub fn summarize_json(args: &[&str]) -> Value {
         .args(["--json", "-q"])
         .output()
         .unwrap();
+    assert_success(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Fails with the command's stderr unless it exited with 0.
+pub fn assert_success(out: &std::process::Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Fails listing every difference [`compare`] found.

@@ -264,12 +264,7 @@ fn unreadable_or_foreign_artifacts_exit_2() {
         if let Some(c) = content {
             fs::write(&p, c).unwrap();
         }
-        auditsum()
-            .arg("diff")
-            .arg(&good)
-            .arg(&p)
-            .assert()
-            .code(2)
+        diff_refused(&good, &p)
             .stderr(predicate::str::contains(name).and(predicate::str::contains(msg)));
     }
     let toml = dir.path().join("t.toml");
@@ -313,11 +308,7 @@ fn refresh_and_drift_check_scripts() {
         "2026-02-25",
         "2026-02-26",
     ]);
-    assert!(
-        base.status.success(),
-        "{}",
-        String::from_utf8_lossy(&base.stderr)
-    );
+    common::assert_success(&base);
     for w in ["all", "channel", "gateway", "backend-pi", "backend-native"] {
         assert!(dir.path().join(format!("base/{w}.json")).exists(), "{w}");
         assert!(dir.path().join(format!("base/{w}.md")).exists(), "{w}");
@@ -374,6 +365,11 @@ fn refresh_and_drift_check_scripts() {
 }
 
 /// The messy-small artifact, as JSON, written to `dir/name`.
+/// `diff A B`, which must refuse (exit 2).
+fn diff_refused(a: &Path, b: &Path) -> assert_cmd::assert::Assert {
+    auditsum().arg("diff").arg(a).arg(b).assert().code(2)
+}
+
 fn artifact(dir: &Path, name: &str, v: &serde_json::Value) -> std::path::PathBuf {
     let p = dir.join(name);
     fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
@@ -425,12 +421,7 @@ fn crafted_histograms_and_counts_exit_2_naming_the_field() {
         v["runs"]["by_channel"][&channel]["duration_ms"]["hdr"] = hdr;
         let p = artifact(dir.path(), &format!("hdr{i}.json"), &v);
         let started = std::time::Instant::now();
-        auditsum()
-            .arg("diff")
-            .arg(&good)
-            .arg(&p)
-            .assert()
-            .code(2)
+        diff_refused(&good, &p)
             .stderr(predicate::str::contains(&hdr_field).and(predicate::str::contains(msg)));
         assert!(started.elapsed().as_secs() < 10);
     }
@@ -438,26 +429,14 @@ fn crafted_histograms_and_counts_exit_2_naming_the_field() {
     let mut v = good_v.clone();
     v["runs"]["by_channel"][&channel]["errored"] = u64::MAX.into();
     let p = artifact(dir.path(), "wrap.json", &v);
-    auditsum()
-        .arg("diff")
-        .arg(&p)
-        .arg(&good)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains(format!("runs.by_channel.{channel}.errored"))
-                .and(predicate::str::contains("out of range")),
-        );
+    diff_refused(&p, &good).stderr(
+        predicate::str::contains(format!("runs.by_channel.{channel}.errored"))
+            .and(predicate::str::contains("out of range")),
+    );
     let mut v = good_v.clone();
     v["cancels"]["total"]["unacknowledged"] = (1u64 << 40).into();
     let p = artifact(dir.path(), "unack.json", &v);
-    auditsum()
-        .arg("diff")
-        .arg(&good)
-        .arg(&p)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cancels.total.unacknowledged"));
+    diff_refused(&good, &p).stderr(predicate::str::contains("cancels.total.unacknowledged"));
 }
 
 /// A percentile whose histogram is missing is `untestable`, counted in the
@@ -498,17 +477,11 @@ fn mismatched_filters_are_refused_unless_forced() {
         "pi.json",
         &common::summarize_json(&["fixtures/messy-small", "--where", "backend=pi"]),
     );
-    auditsum()
-        .arg("diff")
-        .arg(&a)
-        .arg(&pi)
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("filters.where")
-                .and(predicate::str::contains("--force"))
-                .and(predicate::str::contains("pi.json")),
-        );
+    diff_refused(&a, &pi).stderr(
+        predicate::str::contains("filters.where")
+            .and(predicate::str::contains("--force"))
+            .and(predicate::str::contains("pi.json")),
+    );
     let forced = auditsum()
         .arg("diff")
         .arg(&a)
@@ -525,13 +498,7 @@ fn mismatched_filters_are_refused_unless_forced() {
     let mut anon = all.clone();
     anon["filters"]["anonymized"] = true.into();
     let b = artifact(dir.path(), "anon.json", &anon);
-    auditsum()
-        .arg("diff")
-        .arg(&a)
-        .arg(&b)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("filters.anonymized"));
+    diff_refused(&a, &b).stderr(predicate::str::contains("filters.anonymized"));
     // a different time window is what diff is for
     let mut later = all.clone();
     later["filters"]["since"] = "2026-02-26T00:00:00.000Z".into();

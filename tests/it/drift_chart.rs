@@ -41,11 +41,7 @@ fn summarize(dir: &Path, name: &str) {
         .args(["summarize", &format!("{name}.jsonl"), "-q", "--out", name])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
 }
 
 /// `diff base current --out drift`, in `dir`; the Markdown report.

@@ -12,11 +12,7 @@ use serde_json::Value;
 
 fn inspect(args: &[&str]) -> String {
     let out = auditsum().arg("inspect").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     String::from_utf8(out.stdout).unwrap()
 }
 

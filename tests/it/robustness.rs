@@ -853,10 +853,6 @@ fn summarize_stdin_within<T: Send + 'static>(
     let stdin = child.stdin.take().unwrap();
     let fed = std::thread::spawn(move || feed(stdin)).join().unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     (serde_json::from_slice(&out.stdout).unwrap(), fed)
 }

@@ -30,11 +30,7 @@ fn in_pty(args: &[&str], env: &[(&str, &str)]) -> String {
         .envs(env.iter().copied())
         .output()
         .expect("python3 drives the pseudo-terminal");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
