@@ -4,13 +4,13 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pipeline::Progress;
 use crate::render::escape::term;
+
+mod progress;
+pub use progress::Bar;
 
 /// `--color`, as ripgrep spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,6 +66,7 @@ pub fn stdout_width() -> u16 {
 
 fn say(label: &str, style: Style, msg: &str) {
     let msg = term(msg);
+    progress::clear_line();
     if STDERR_COLOR.load(Ordering::Relaxed) {
         eprintln!("auditsum: {style}{label}{style:#}{msg}");
     } else {
@@ -95,63 +96,4 @@ pub fn fail(label: &str, msg: &str) {
 /// `auditsum: …` (plain information, `-v`).
 pub fn note(msg: &str) {
     eprintln!("auditsum: {}", term(msg));
-}
-
-/// A progress bar on stderr: bytes and files done of the total, rate, ETA.
-/// Drawn only when stderr is a terminal, and only once the work has taken
-/// longer than `delay` (short runs stay quiet).
-pub struct Bar {
-    bar: ProgressBar,
-    started: Instant,
-    delay: Duration,
-    shown: AtomicBool,
-    files: std::sync::atomic::AtomicU64,
-    total_files: std::sync::atomic::AtomicU64,
-}
-
-impl Bar {
-    /// `None` when stderr is not a terminal.
-    pub fn new(delay: Duration) -> Option<Bar> {
-        if !std::io::stderr().is_terminal() {
-            return None;
-        }
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
-        )
-        .expect("the template is valid");
-        bar.set_style(style);
-        Some(Bar {
-            bar,
-            started: Instant::now(),
-            delay,
-            shown: AtomicBool::new(false),
-            files: 0.into(),
-            total_files: 0.into(),
-        })
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, files: u64, bytes: u64) {
-        self.total_files.store(files, Ordering::Relaxed);
-        self.bar.set_length(bytes);
-    }
-
-    fn advance(&self, files: u64, bytes: u64) {
-        let done = self.files.fetch_add(files, Ordering::Relaxed) + files;
-        self.bar.inc(bytes);
-        self.bar.set_message(format!(
-            "{done}/{} files",
-            self.total_files.load(Ordering::Relaxed)
-        ));
-        if self.started.elapsed() >= self.delay && !self.shown.swap(true, Ordering::Relaxed) {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.bar.enable_steady_tick(Duration::from_millis(120));
-        }
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
