@@ -1,5 +1,6 @@
 //! The state reader over arbitrary bytes: `State::decode` never panics, and
-//! whatever it accepts merges, finalises and renders. Seeds: a real state
+//! whatever it accepts merges, finalises (with and without a series) and
+//! renders. Seeds: a real state
 //! with bytes flipped (mode byte odd) or arbitrary bytes behind the magic
 //! and version (mode byte even), so the fuzzer reaches the payload checks.
 //!
@@ -9,6 +10,7 @@
 use auditsum::pipeline::{collect_stream, Config};
 use auditsum::render::{json::Json, Render};
 use auditsum::select::Selection;
+use auditsum::series::BucketSpec;
 use auditsum::state::{self, Options, State, MAGIC, VERSION};
 
 /// One input: must not panic.
@@ -54,9 +56,14 @@ pub fn check(data: &[u8]) {
     let Ok(merged) = state::merge(vec![("a".into(), st)]) else {
         return;
     };
-    let b = merged
-        .into_partial()
+    let partial = merged.into_partial();
+    // and with a series: made from the state's minutes at finalisation
+    let b = partial
+        .clone()
+        .with_series(Some(BucketSpec::Auto))
         .finalize(&names, &Selection::default());
+    let _ = Json.render(&b);
+    let b = partial.finalize(&names, &Selection::default());
     let _ = Json.render(&b);
     let _ = State::decode(&again, "again.state").expect("a state's own bytes read back");
 }

@@ -284,10 +284,16 @@ impl CancelsPartial {
         out
     }
 
-    /// Every group in scope (the window applied while reading), resolved,
-    /// for series: `at` is the start of the group's time bucket.
-    pub fn visit(&self, runs: &RunsPartial, sel: &Selection, f: impl FnMut(CancelView<'_>)) {
-        self.visit_groups(runs, sel, false, f);
+    /// Every group in scope, resolved, for series: `at` is the start of the
+    /// group's time bucket. `by_bucket` as for [`summarize`](Self::summarize).
+    pub fn visit(
+        &self,
+        runs: &RunsPartial,
+        sel: &Selection,
+        by_bucket: bool,
+        f: impl FnMut(CancelView<'_>),
+    ) {
+        self.visit_groups(runs, sel, by_bucket, f);
     }
 
     fn visit_groups(

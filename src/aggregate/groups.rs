@@ -4,7 +4,9 @@
 //! apart: same time bucket (whole minutes, [`GRAIN_MS`]) and same own
 //! attributes (backend, channel, origin, session). A group keeps its event
 //! types, reaction figures and earliest/latest time. Memory grows with
-//! distinct (minute, attributes) pairs, never with events.
+//! distinct (minute, attributes) pairs, never with events. Malformed lines
+//! are kept by the minute their text still shows, for a series (`--bucket`)
+//! made from a state.
 //!
 //! Only states use groups; a plain `summarize` applies the selection as it
 //! reads (see `Partial::record`). [`EventGroups::replay`] turns the groups
@@ -20,6 +22,7 @@ use crate::aggregate::runs::{time_key, RunKey, NO_ID, UNKNOWN, UNTIMED};
 use crate::aggregate::Map;
 use crate::event::{Event, Kind};
 use crate::select::{Attr, Selection};
+use crate::series::{time_in_text, Cell, SeriesPartial};
 
 /// Ids of [`EventGroups::strings`] beyond the four attributes.
 pub const ETYPE: usize = 4;
@@ -163,6 +166,9 @@ pub struct EventGroups {
     sorted: Vec<(GroupKey, Group)>,
     /// Attribute values (indexed by [`Attr`]), then [`ETYPE`], [`RULE`], [`REASON`].
     pub strings: [Interner; 7],
+    /// Malformed lines by [`bucket_of`] the time their text still shows
+    /// (`series::time_in_text`; [`UNTIMED`]: none).
+    pub malformed: Map<i64, u64>,
 }
 
 impl EventGroups {
@@ -173,6 +179,7 @@ impl EventGroups {
             own_sorted: Vec::new(),
             sorted: Vec::new(),
             strings: std::array::from_fn(|_| Interner::new(max_keys)),
+            malformed: Map::default(),
         }
     }
 
@@ -189,6 +196,7 @@ impl EventGroups {
             own_sorted: own,
             sorted,
             strings,
+            malformed: Map::default(),
         }
     }
 
@@ -293,6 +301,14 @@ impl EventGroups {
         (id != NO_ID).then(|| self.strings[which].name(id))
     }
 
+    /// A malformed line; `text` is what was read of it.
+    pub fn malformed(&mut self, text: &[u8]) {
+        *self
+            .malformed
+            .entry(bucket_of(time_in_text(text)))
+            .or_default() += 1;
+    }
+
     /// Count a valid event (any type).
     pub fn observe(&mut self, ev: &Event<'_>) {
         self.settle();
@@ -334,6 +350,9 @@ impl EventGroups {
         if self.groups.len() < o.groups.len() {
             std::mem::swap(self, &mut o);
         }
+        for (b, n) in std::mem::take(&mut o.malformed) {
+            *self.malformed.entry(b).or_default() += n;
+        }
         let remap = Remap::absorb(&mut self.strings, &o.strings);
         let map = |which: usize, id: u32| remap.id(which, id);
         // own events first (a spill adds to the groups below)
@@ -374,15 +393,27 @@ impl EventGroups {
     }
 
     /// What reading with selection `sel` would have counted in the event
-    /// types, the reactions and the window (bounds on whole buckets, see
-    /// `cancels::window_on_grain`).
+    /// types, the reactions, the window (bounds on whole buckets, see
+    /// `cancels::window_on_grain`) and, when asked for, the series (one
+    /// counted at the grain: `SeriesPartial::on_step`).
     pub fn replay(
         &self,
         sel: &Selection,
         event_types: &mut CappedMap<u64>,
         reactions: &mut ReactionsPartial,
         window: &mut Option<(i64, i64)>,
+        mut series: Option<&mut SeriesPartial>,
     ) {
+        let step = |b: i64| (b != UNTIMED).then_some(b);
+        if let Some(s) = series.as_deref_mut() {
+            for (&b, &n) in &self.malformed {
+                let c = Cell {
+                    malformed: n,
+                    ..Cell::default()
+                };
+                s.add(step(b), &c);
+            }
+        }
         // a fixed order: past the key cap the named keys do not depend on
         // the table's hash order
         let mut groups: Vec<(&GroupKey, &Group)> = self.groups.iter().collect();
@@ -414,6 +445,14 @@ impl EventGroups {
             }
             reactions.total.matched += g.matched;
             reactions.total.skipped += g.skipped;
+            if let Some(s) = series.as_deref_mut() {
+                let c = Cell {
+                    matched: g.matched,
+                    skipped: g.skipped,
+                    malformed: 0,
+                };
+                s.add(step(k.bucket), &c);
+            }
             reactions.candidate_count_sum += g.candidate_count_sum;
             for &(id, n) in &g.rules {
                 *reactions

@@ -183,9 +183,20 @@ impl Partial {
     }
 
     /// A partial state that also counts a time series of this bucket size.
+    ///
+    /// A state's partial (`for_state`) keeps cancels, reactions and
+    /// malformed lines by the minute whatever is asked: its series is made
+    /// from them at finalisation, so a bucket must then be a whole number
+    /// of minutes (checked by the callers: `cmd::merge::check_bucket`).
     pub fn with_series(mut self, bucket: Option<BucketSpec>) -> Partial {
-        self.series = bucket.map(SeriesPartial::new);
-        if let Some(b) = bucket {
+        let Some(b) = bucket else {
+            self.series = None;
+            return self;
+        };
+        if self.groups.is_some() {
+            self.series = Some(SeriesPartial::on_step(b, cancels::GRAIN_MS));
+        } else {
+            self.series = Some(SeriesPartial::new(b));
             self.cancels = std::mem::take(&mut self.cancels).with_grain(b.step_ms());
         }
         self
@@ -268,7 +279,9 @@ impl Partial {
 
     pub fn malformed(&mut self, pos: LinePos, why: Malformed, text: &[u8]) {
         self.malformed += 1;
-        if let Some(s) = &mut self.series {
+        if let Some(g) = &mut self.groups {
+            g.malformed(text);
+        } else if let Some(s) = &mut self.series {
             s.malformed(text);
         }
         if self.samples.len() < MAX_SAMPLES || pos < self.samples[MAX_SAMPLES - 1].0 {
@@ -367,6 +380,7 @@ impl Partial {
                 &mut self.event_types,
                 &mut self.reactions,
                 &mut self.window,
+                self.series.as_mut(),
             );
             group_overflow = g.overflow();
             if keep {
@@ -425,7 +439,7 @@ impl Partial {
         let series = self
             .series
             .as_ref()
-            .map(|s| series::build(s, &self.runs, &self.cancels, self.window, sel));
+            .map(|s| series::build(s, &self.runs, &self.cancels, self.window, sel, by_bucket));
         let cancels = finalize_cancels(cancel_slices);
         let reactions = finalize_reactions(self.reactions);
         if keep {

@@ -8,13 +8,14 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{window_on_grain, GRAIN_MS};
-use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
+use crate::cmd::shared::{self, OutputArgs, PrivacyArgs, SelectArgs, SeriesArgs};
 use crate::cmd::{stdout, Status};
 use crate::output::write_atomic;
 use crate::render::json::Json;
 use crate::render::table::Table;
 use crate::render::Render;
 use crate::select::Selection;
+use crate::series::{label, BucketSpec};
 use crate::state::{self, State};
 use crate::time::format_ms;
 use crate::ui;
@@ -25,9 +26,10 @@ use crate::ui;
   auditsum merge gw*.state --out base/fleet            centrally: the fleet's artifacts
   auditsum merge a.state b.state --state ab.state      merge into a state (merges form trees)
   auditsum merge states/*.state --since 2026-02-25 --where backend=pi --json
+  auditsum merge states/*.state --bucket 1h --auto-window cancels=200 --out base/recent
 
 The artifacts are byte-identical to one `summarize` over all the logs with the same options
-(files in path order). Windows must fall on whole minutes. States made with different
+(files in path order). Windows and buckets must fall on whole minutes. States made with different
 --max-keys or --max-line-bytes, of another format version, or corrupt, are refused (exit 2).")]
 pub struct Args {
     /// State files (`-`: standard input, once).
@@ -44,6 +46,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub select: SelectArgs,
+
+    #[command(flatten)]
+    pub series: SeriesArgs,
 
     #[command(flatten)]
     pub privacy: PrivacyArgs,
@@ -63,6 +68,20 @@ pub fn check_grain(sel: &Selection) -> anyhow::Result<()> {
         format_ms(t),
         format_ms(t - t.rem_euclid(GRAIN_MS))
     )
+}
+
+/// A bucket a state can answer exactly: a whole number of minutes (`auto`
+/// always is).
+pub fn check_bucket(b: BucketSpec) -> anyhow::Result<()> {
+    match b {
+        BucketSpec::Fixed(ms) if ms % GRAIN_MS != 0 => anyhow::bail!(
+            "--bucket {}: states keep time by the minute, so a bucket must be a whole number of minutes (e.g. {} or {}); for finer buckets summarise the logs without --state",
+            label(ms),
+            label((ms / GRAIN_MS).max(1) * GRAIN_MS),
+            label((ms / GRAIN_MS + 1) * GRAIN_MS),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Write `st` to `path` (`-`: stdout).
@@ -97,13 +116,21 @@ fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let anonymizer = args.privacy.anonymizer()?;
-    let sel = args.select.selection()?;
+    let mut sel = args.select.selection()?;
     check_grain(&sel)?;
+    let mut bucket = args.series.bucket()?;
+    if let Some(b) = bucket {
+        check_bucket(b)?;
+    }
+    let auto_window = args.series.auto_window()?;
     let out = &args.output;
     let artifacts = out.json || out.out.is_some();
-    if args.state.is_some() && !artifacts && (!sel.is_empty() || args.privacy.anonymize) {
+    if args.state.is_some()
+        && !artifacts
+        && (!sel.is_empty() || args.privacy.anonymize || !args.series.is_empty())
+    {
         anyhow::bail!(
-            "--since/--until/--where/--anonymize apply to artifacts; a merged state keeps everything (add --json or --out)"
+            "--since/--until/--where/--bucket/--auto-window/--anonymize apply to artifacts; a merged state keeps everything (add --json or --out)"
         );
     }
     let to_stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
@@ -143,9 +170,22 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
     let names = merged.files.clone();
     let partial = merged.into_partial();
-    let mut b = partial.finalize_kept(&names, &sel);
+    if let Some(want) = auto_window {
+        // a first finalisation counts per bucket (of a copy: finalising consumes)
+        let probe = partial
+            .clone()
+            .with_series(Some(bucket.unwrap_or(BucketSpec::Auto)))
+            .finalize(&names, &sel);
+        shared::pick_window(&probe, want, &mut sel, &mut bucket, out.quiet);
+        check_grain(&sel)?;
+    }
+    let mut b = partial.with_series(bucket).finalize_kept(&names, &sel);
     if let Some(a) = &anonymizer {
         a.apply(&mut b);
+    }
+    if let Some(want) = auto_window {
+        b.filters
+            .insert("auto_window".into(), want.spelling().into());
     }
     let json_bytes = Json.render(&b);
     out.write_pair(&b, &json_bytes, &args.states)?;

@@ -1,6 +1,7 @@
 //! The options `summarize` and `merge` share, declared once and flattened into
 //! both (`#[command(flatten)]`), and what both do with them: the selection,
-//! the anonymizer, the artifact pair and `--strict`.
+//! the series and `--auto-window`, the anonymizer, the artifact pair and
+//! `--strict`.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,8 @@ use crate::output::{pair_trailer, with_ext, write_set, Written};
 use crate::render::markdown::Markdown;
 use crate::render::Render;
 use crate::select::{parse_time, parse_where, Selection};
+use crate::series::window::{self, AutoWindow};
+use crate::series::BucketSpec;
 use crate::time::parse_rfc3339_ms;
 use crate::ui;
 
@@ -64,6 +67,85 @@ pub struct SelectArgs {
     /// same key twice means either value). E.g. --where backend=pi
     #[arg(long = "where", value_name = "KEY=VALUE", help_heading = "Selection")]
     pub wheres: Vec<String>,
+}
+
+/// A time series, and a window picked from the data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeriesArgs {
+    /// Pick --since/--until from the data: the most recent window, whole
+    /// buckets back from the last timed event (before --until, if given),
+    /// that holds at least N cancels (`cancels=N`) or runs (`runs=N`). Reads
+    /// the input (or finalises the states) twice; recorded under `filters`.
+    #[arg(
+        long,
+        value_name = "cancels=N|runs=N",
+        help_heading = "Selection",
+        conflicts_with = "since"
+    )]
+    pub auto_window: Option<String>,
+
+    /// Add a time series: the figures per bucket of this size (15m, 1h, 1d,
+    /// 1w), or `auto` (at most 60 buckets over the window). Buckets are
+    /// aligned to the Unix epoch; a run belongs to the bucket of its start.
+    /// Adds `series` to the JSON, charts to the Markdown and a trend column
+    /// to the table. With states, a whole number of minutes.
+    #[arg(long, value_name = "DURATION|auto", help_heading = "Series")]
+    pub bucket: Option<String>,
+}
+
+impl SeriesArgs {
+    pub fn bucket(&self) -> anyhow::Result<Option<BucketSpec>> {
+        self.bucket
+            .as_deref()
+            .map(|b| BucketSpec::parse(b).map_err(|e| anyhow::anyhow!("--bucket {e}")))
+            .transpose()
+    }
+
+    pub fn auto_window(&self) -> anyhow::Result<Option<AutoWindow>> {
+        self.auto_window
+            .as_deref()
+            .map(|w| AutoWindow::parse(w).map_err(|e| anyhow::anyhow!("--auto-window {e}")))
+            .transpose()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bucket.is_none() && self.auto_window.is_none()
+    }
+}
+
+/// `--auto-window`, once `probe` (the artifact with the series of `bucket`,
+/// or of `auto`) is known: the chosen window is set on `sel` (never past its
+/// `--until`), and a `--bucket auto` is fixed to the size the bounds align to.
+pub fn pick_window(
+    probe: &Baseline,
+    want: AutoWindow,
+    sel: &mut Selection,
+    bucket: &mut Option<BucketSpec>,
+    quiet: bool,
+) {
+    let chosen = probe
+        .series
+        .as_ref()
+        .and_then(|s| window::choose(s, probe.window.last_ts.as_deref(), want));
+    let Some(chosen) = chosen else {
+        if !quiet {
+            ui::warn("--auto-window: no timed events in scope; no window was applied");
+        }
+        return;
+    };
+    if !chosen.enough && !quiet {
+        ui::warn(&format!(
+            "--auto-window {}: all timed data holds only {}; the window covers all of it",
+            want.spelling(),
+            chosen.held
+        ));
+    }
+    sel.since = Some(chosen.since);
+    // a bucket may reach past --until: the window never does
+    sel.until = Some(sel.until.map_or(chosen.until, |u| u.min(chosen.until)));
+    if let (Some(BucketSpec::Auto), Some(s)) = (*bucket, &probe.series) {
+        *bucket = i64::try_from(s.bucket_ms).ok().map(BucketSpec::Fixed);
+    }
 }
 
 /// Pseudonyms for session ids.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs};
+use crate::cmd::shared::{OutputArgs, PrivacyArgs, SelectArgs, SeriesArgs};
 use crate::cmd::{shared, stdout, Status};
 use crate::dialect::{Choice, How};
 use crate::output::with_ext;
@@ -13,7 +13,7 @@ use crate::render::json::Json;
 use crate::render::table::Table;
 use crate::render::Render;
 use crate::select::{self, Selection};
-use crate::series::{self, window::AutoWindow, BucketSpec};
+use crate::series::{window::AutoWindow, BucketSpec};
 use crate::ui;
 
 #[derive(Debug, clap::Args)]
@@ -89,25 +89,8 @@ pub struct Args {
     #[command(flatten)]
     pub select: SelectArgs,
 
-    /// Pick --since/--until from the data: the most recent window, whole
-    /// buckets back from the last timed event (before --until, if given),
-    /// that holds at least N cancels (`cancels=N`) or runs (`runs=N`). Reads
-    /// the input twice; recorded under `filters`.
-    #[arg(
-        long,
-        value_name = "cancels=N|runs=N",
-        help_heading = "Selection",
-        conflicts_with = "since"
-    )]
-    pub auto_window: Option<String>,
-
-    /// Add a time series: the figures per bucket of this size (15m, 1h, 1d,
-    /// 1w), or `auto` (at most 60 buckets over the window). Buckets are
-    /// aligned to the Unix epoch; a run belongs to the bucket of its start.
-    /// Adds `series` to the JSON, charts to the Markdown and a trend column
-    /// to the table.
-    #[arg(long, value_name = "DURATION|auto", help_heading = "Series")]
-    pub bucket: Option<String>,
+    #[command(flatten)]
+    pub series: SeriesArgs,
 
     #[command(flatten)]
     pub privacy: PrivacyArgs,
@@ -138,8 +121,9 @@ const MAX_THREADS: u64 = 1024;
 /// Upper bound of `--max-line-bytes` (a line buffer can grow to it).
 pub(crate) const MAX_LINE_LIMIT: u64 = 4 << 30;
 
-/// `--auto-window`: a first pass counts per bucket, then the window is set
-/// on `cfg` (and a `--bucket auto` fixed to the size the bounds align to).
+/// `--auto-window`: a first pass counts per bucket (a plain summary: the
+/// same figures as a state's), then the window is set on `cfg` (and a
+/// `--bucket auto` fixed to the size the bounds align to).
 fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Result<()> {
     anyhow::ensure!(
         !cfg.paths.iter().any(|p| p.as_os_str() == "-"),
@@ -147,36 +131,16 @@ fn choose_window(cfg: &mut Config, want: AutoWindow, quiet: bool) -> anyhow::Res
     );
     let probe = pipeline::summarize(&Config {
         bucket: Some(cfg.bucket.unwrap_or(BucketSpec::Auto)),
+        for_state: false,
         ..cfg.clone()
     })?;
-    let b = &probe.baseline;
-    let chosen = b
-        .series
-        .as_ref()
-        .and_then(|s| series::window::choose(s, b.window.last_ts.as_deref(), want));
-    let Some(chosen) = chosen else {
-        if !quiet {
-            ui::warn("--auto-window: no timed events in scope; no window was applied");
-        }
-        return Ok(());
-    };
-    if !chosen.enough && !quiet {
-        ui::warn(&format!(
-            "--auto-window {}: all timed data holds only {}; the window covers all of it",
-            want.spelling(),
-            chosen.held
-        ));
-    }
-    cfg.selection.since = Some(chosen.since);
-    // a bucket may reach past --until: the window never does
-    cfg.selection.until = Some(
-        cfg.selection
-            .until
-            .map_or(chosen.until, |u| u.min(chosen.until)),
+    shared::pick_window(
+        &probe.baseline,
+        want,
+        &mut cfg.selection,
+        &mut cfg.bucket,
+        quiet,
     );
-    if let (Some(BucketSpec::Auto), Some(s)) = (cfg.bucket, &b.series) {
-        cfg.bucket = i64::try_from(s.bucket_ms).ok().map(BucketSpec::Fixed);
-    }
     Ok(())
 }
 
@@ -191,11 +155,7 @@ fn files_or_state_only(args: &Args) -> bool {
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let anonymizer = args.privacy.anonymizer()?;
     let out = &args.output;
-    let bucket = args
-        .bucket
-        .as_deref()
-        .map(|b| BucketSpec::parse(b).map_err(|e| anyhow::anyhow!("--bucket {e}")))
-        .transpose()?;
+    let bucket = args.series.bucket()?;
     let mut cfg = Config {
         paths: args.paths.clone(),
         include: args.include.clone(),
@@ -209,20 +169,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         label: args.label.clone(),
         dialect: Choice::parse(&args.dialect)?,
     };
-    if args.state.is_some() {
-        anyhow::ensure!(
-            args.bucket.is_none() && args.auto_window.is_none(),
-            "--bucket and --auto-window cannot be combined with --state yet: states do not keep series (write the series with a separate summarize)"
-        );
+    if let (Some(b), Some(_)) = (bucket, &args.state) {
+        crate::cmd::merge::check_bucket(b)?;
     }
-    let auto_window = match &args.auto_window {
-        Some(w) => {
-            let want = AutoWindow::parse(w).map_err(|e| anyhow::anyhow!("--auto-window {e}"))?;
-            choose_window(&mut cfg, want, out.quiet)?;
-            Some(want)
-        }
-        None => None,
-    };
+    let auto_window = args.series.auto_window()?;
+    if let Some(want) = auto_window {
+        choose_window(&mut cfg, want, out.quiet)?;
+    }
     if args.state.is_some() {
         crate::cmd::merge::check_grain(&cfg.selection)?;
         anyhow::ensure!(

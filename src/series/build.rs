@@ -1,7 +1,8 @@
 //! Finalisation: the partial state's runs, cancels and counted cells, put
 //! into buckets. Every figure is selected exactly as for the totals (a run
 //! by its anchor, the rest by their own time), so the buckets plus
-//! `untimed` add up to the totals.
+//! `untimed` add up to the totals. A state's partial (`by_bucket`) applies
+//! the window to its cancels here, by whole minutes.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,7 @@ pub fn build(
     cancels: &CancelsPartial,
     window: Option<(i64, i64)>,
     sel: &Selection,
+    by_bucket: bool,
 ) -> Series {
     let size = sp.spec.size_ms(window);
     let bucket = |t: i64| t.div_euclid(size);
@@ -48,7 +50,7 @@ pub fn build(
             .or_default()
             .absorb(slice);
     }
-    cancels.visit(runs, sel, |c| {
+    cancels.visit(runs, sel, by_bucket, |c| {
         acc.entry(c.at.map(bucket)).or_default().cancels.push(&c);
     });
     for (k, c) in &sp.cells {

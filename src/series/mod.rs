@@ -12,5 +12,5 @@ mod spec;
 pub mod window;
 
 pub use build::build;
-pub use partial::{time_in_text, SeriesPartial};
+pub use partial::{time_in_text, Cell, SeriesPartial};
 pub use spec::{auto_size, label, BucketSpec};

@@ -14,7 +14,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn add(&mut self, o: &Cell) {
+    pub fn add(&mut self, o: &Cell) {
         self.matched += o.matched;
         self.skipped += o.skipped;
         self.malformed += o.malformed;
@@ -37,6 +37,22 @@ impl SeriesPartial {
             step: spec.step_ms(),
             cells: Map::default(),
         }
+    }
+
+    /// A series counted at `step` ms instead of its own step: a state's
+    /// partial keeps time by the minute, and its series is made from it at
+    /// finalisation (every size the spec may take is a multiple of `step`).
+    pub fn on_step(spec: BucketSpec, step: i64) -> SeriesPartial {
+        SeriesPartial {
+            spec,
+            step: step.max(1),
+            cells: Map::default(),
+        }
+    }
+
+    /// Add `c` to the cell of step `key` (`None`: no time).
+    pub fn add(&mut self, key: Option<i64>, c: &Cell) {
+        self.cells.entry(key).or_default().add(c);
     }
 
     fn cell(&mut self, ts: Option<i64>) -> &mut Cell {

@@ -7,7 +7,7 @@
 //! zstd frames (each with a content checksum, compressed in parallel) whose
 //! concatenation is the postcard serialisation of the state (`wire`). A state holds every
 //! figure of the artifact in mergeable form, for every selection whose
-//! window falls on whole minutes.
+//! window falls on whole minutes and every series of whole-minute buckets.
 
 mod pages;
 mod sections;
@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// Payload bytes per zstd frame: frames are compressed in parallel.
 const FRAME: usize = 4 << 20;

@@ -291,6 +291,9 @@ impl Tables {
             })
             .collect();
         head.samples.sort_unstable();
+        if let (Some(h), Some(g)) = (&mut head.groups, &p.groups) {
+            h.malformed = g.malformed.clone();
+        }
 
         let sort_all = |t: &[Interner]| -> (Vec<Interner>, Vec<Vec<u32>>) {
             t.iter().map(Interner::sorted).unzip()
@@ -425,6 +428,10 @@ impl Tables {
                 )
             },
         );
+        let mut groups = groups;
+        if let Some(h) = head.groups.take() {
+            groups.malformed = h.malformed;
+        }
         head.runs = runs;
         head.cancels = cancels;
         head.groups = Some(groups);

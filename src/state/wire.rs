@@ -41,6 +41,9 @@ struct Wire<'a> {
     bytes: u64,
     events: u64,
     malformed: u64,
+    /// The malformed lines by the minute their text shows (`UNTIMED`: none),
+    /// ascending; they add up to `malformed`.
+    malformed_minutes: Vec<(i64, u64)>,
     untimed: u64,
     /// `inputs.invalid_values` counters, by bit of `event::Amount::bit`.
     invalid: [u64; 9],
@@ -229,6 +232,15 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         bytes: p.bytes,
         events: p.events,
         malformed: p.malformed,
+        malformed_minutes: {
+            let mut m: Vec<(i64, u64)> = p
+                .groups
+                .as_ref()
+                .map(|g| g.malformed.iter().map(|(&b, &n)| (b, n)).collect())
+                .unwrap_or_default();
+            m.sort_unstable();
+            m
+        },
         untimed: p.untimed,
         invalid: p.invalid,
         dialects: p.dialects.iter().map(|(d, n)| (d.clone(), *n)).collect(),
@@ -336,6 +348,22 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     p.events = w.events;
     p.malformed = w.malformed;
     p.untimed = w.untimed;
+    let mut sum = 0u64;
+    for (i, &(b, n)) in w.malformed_minutes.iter().enumerate() {
+        if n == 0
+            || (i > 0 && w.malformed_minutes[i - 1].0 >= b)
+            || (b != UNTIMED && b.checked_mul(crate::aggregate::cancels::GRAIN_MS).is_none())
+        {
+            return Err("the malformed lines by minute are out of order or out of range".into());
+        }
+        sum = sum.saturating_add(n);
+    }
+    if sum != w.malformed {
+        return Err("the malformed lines by minute do not add up to the malformed lines".into());
+    }
+    if let Some(g) = &mut p.groups {
+        g.malformed = w.malformed_minutes.into_iter().collect();
+    }
     for (i, &n) in w.invalid.iter().enumerate() {
         check.count(n, "invalid values")?;
         p.invalid[i] = n;

@@ -281,3 +281,71 @@ fn states_of_other_dialect_configurations_are_refused() {
     let want = String::from_utf8(ok(&["summarize", dir, "--json", "-q"])).unwrap();
     assert_eq!(got, want);
 }
+
+/// Series from states: `--bucket` (whole minutes or `auto`) and
+/// `--auto-window` give what one `summarize` gives, through `merge` and
+/// through `summarize --state`; finer buckets are refused.
+#[test]
+fn series_and_auto_window_from_states() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let states: Vec<String> = logs().iter().map(|f| state_of(f, tmp.path())).collect();
+    for opts in [
+        &["--bucket", "1h"][..],
+        &["--bucket", "auto", "--where", "backend=pi"],
+        &["--bucket", "15m", "--since", "2026-02-25T06:00:00Z"],
+        &["--auto-window", "cancels=20"],
+        &[
+            "--auto-window",
+            "runs=5",
+            "--bucket",
+            "1h",
+            "--where",
+            "channel=slack",
+        ],
+    ] {
+        let mut want = vec!["summarize", DIR, "--json", "-q"];
+        want.extend_from_slice(opts);
+        let want = String::from_utf8(ok(&want)).unwrap();
+        assert_eq!(
+            want.contains("\"series\""),
+            opts.contains(&"--bucket"),
+            "{opts:?}"
+        );
+        if opts.contains(&"--auto-window") {
+            assert!(want.contains("\"auto_window\""), "{opts:?}");
+        }
+        let mut merge = vec!["merge", "--json", "-q"];
+        merge.extend(states.iter().map(String::as_str));
+        merge.extend_from_slice(opts);
+        assert_eq!(String::from_utf8(ok(&merge)).unwrap(), want, "{opts:?}");
+        // the artifact summarize writes beside a state is the same too
+        let s = p("beside.state");
+        let mut beside = vec!["summarize", DIR, "--json", "-q", "--state", &s];
+        beside.extend_from_slice(opts);
+        assert_eq!(String::from_utf8(ok(&beside)).unwrap(), want, "{opts:?}");
+    }
+    let e = fails(&["merge", &states[0], "--bucket", "90s"]);
+    assert!(
+        e.contains("--bucket 90s: states keep time by the minute") && e.contains("e.g. 1m or 2m"),
+        "{e}"
+    );
+    let e = fails(&[
+        "summarize",
+        DIR,
+        "--state",
+        &p("x.state"),
+        "--bucket",
+        "30s",
+    ]);
+    assert!(e.contains("a whole number of minutes"), "{e}");
+    let e = fails(&[
+        "merge",
+        &states[0],
+        "--state",
+        &p("y.state"),
+        "--bucket",
+        "1h",
+    ]);
+    assert!(e.contains("a merged state keeps everything"), "{e}");
+}

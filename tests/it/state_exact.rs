@@ -2,7 +2,8 @@
 //! files into shards, any chunking of the files inside a shard, and any tree
 //! of merges (each through the state's bytes), the artifact is byte-identical
 //! to one `summarize` of everything, under any selection (windows on whole
-//! minutes), scope and `--anonymize`.
+//! minutes), scope, series (`--bucket` of whole minutes, or `auto`) and
+//! `--anonymize`.
 
 use std::io::Write;
 use std::path::Path;
@@ -11,6 +12,7 @@ use auditsum::anonymize::Anonymizer;
 use auditsum::pipeline::{self, Config};
 use auditsum::render::{json::Json, Render};
 use auditsum::select::{Attr, Selection};
+use auditsum::series::BucketSpec;
 use auditsum::state::{self, Options, State};
 use proptest::prelude::*;
 
@@ -87,7 +89,13 @@ fn line(kind: u8, r: u8, t: Option<i64>, a: [u8; 6]) -> String {
             put("candidate_count", Some(u64::from(a[5] % 5).into()));
         }
         5 => put("type", s(Some("message".into()))),
-        _ => return ["{not json", "[1,2]", "{\"no\":\"type\"}", ""][a[5] as usize % 4].into(),
+        // damaged lines, some still showing their time (a series places them by it)
+        _ => match (a[5] % 5, t) {
+            (4, Some(t)) => return format!("{{\"ts\":{t},\"type\":\"run.st"),
+            (k, _) => {
+                return ["{not json", "[1,2]", "{\"no\":\"type\"}", ""][k as usize % 4].into()
+            }
+        },
     }
     serde_json::Value::Object(o).to_string()
 }
@@ -104,6 +112,7 @@ struct Case {
     /// Merge order: pairs picked from the remaining states.
     picks: Vec<(usize, usize)>,
     sel: Selection,
+    bucket: Option<BucketSpec>,
     anonymize: bool,
 }
 
@@ -138,10 +147,26 @@ fn case() -> impl Strategy<Value = Case> {
                     prop::option::of(prop::sample::select(vec!["s1", "s3"])),
                 ),
                 any::<bool>(),
+                prop::option::of(prop::sample::select(vec![
+                    BucketSpec::Auto,
+                    BucketSpec::Fixed(MINUTE),
+                    BucketSpec::Fixed(3 * MINUTE),
+                    BucketSpec::Fixed(60 * MINUTE),
+                ])),
             )
         })
         .prop_map(
-            |(lines, files, gz, shard, chunk, picks, (since, until, ch, be, se), anonymize)| {
+            |(
+                lines,
+                files,
+                gz,
+                shard,
+                chunk,
+                picks,
+                (since, until, ch, be, se),
+                anonymize,
+                bucket,
+            )| {
                 let mut sel = Selection {
                     since: since.map(|m| T0 + m * MINUTE),
                     until: until.map(|m| T0 + m * MINUTE),
@@ -169,6 +194,7 @@ fn case() -> impl Strategy<Value = Case> {
                     chunk,
                     picks,
                     sel,
+                    bucket,
                     anonymize,
                 }
             },
@@ -214,6 +240,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         paths: vec![dir.path().to_path_buf()],
         threads: 1,
         selection: c.sel.clone(),
+        bucket: c.bucket,
         ..Config::default()
     };
     let want = render(pipeline::summarize(&cfg).unwrap().baseline, c.anonymize);
@@ -274,7 +301,13 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         None => state::merge(Vec::new()).unwrap(),
     };
     let files = merged.files.clone();
-    let got = render(merged.into_partial().finalize(&files, &c.sel), c.anonymize);
+    let got = render(
+        merged
+            .into_partial()
+            .with_series(c.bucket)
+            .finalize(&files, &c.sel),
+        c.anonymize,
+    );
     prop_assert_eq!(
         String::from_utf8(got).unwrap(),
         String::from_utf8(want).unwrap()
