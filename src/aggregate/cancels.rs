@@ -307,11 +307,16 @@ impl CancelsPartial {
         // depend on the table's hash order
         let mut groups: Vec<(&CancelKey, &CancelGroup)> = self.groups.iter().collect();
         groups.sort_unstable_by_key(|(k, _)| **k);
+        // the groups' runs, looked up together (in key order)
+        let keys: Vec<RunKey> = groups.iter().filter_map(|(k, _)| k.run).collect();
+        let mut found = runs.find_many(&keys).into_iter();
         for (k, g) in groups {
+            // one found run per group that names a run, in the same order
+            let run = k.run.and_then(|_| found.next().flatten());
             if by_bucket && !bucket_in_window(sel, k.bucket) {
                 continue;
             }
-            let run = k.run.and_then(|r| runs.resolved(r));
+            let run = run.map(|r| r.resolve(&runs.strings));
             let value = |a: Attr| -> Option<&str> {
                 self.name(a as usize, k.attrs[a as usize])
                     .or_else(|| run.as_ref().map(|r| r.get(a)))

@@ -10,20 +10,20 @@ pub mod intern;
 pub mod keys;
 pub mod reactions;
 pub mod runs;
+mod slices;
 pub mod stats;
 
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 use hashbrown::hash_map::RawEntryMut;
 
 use crate::baseline::{
-    self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, RunSummary,
-    SkipReason, Unreadable, Window,
+    self, rate, Baseline, CancelSummary, MalformedSample, ReactionSlice, ReactionTotal, SkipReason,
+    Unreadable, Window,
 };
 use crate::event::{Amount, Event, Invalid, Kind, Malformed};
-use crate::select::{Attr, Selection};
+use crate::select::Selection;
 use crate::series::{self, BucketSpec, SeriesPartial};
 use crate::time::format_ms;
 
@@ -31,7 +31,8 @@ use cancels::{CancelSlice, CancelSlices, CancelsPartial};
 use groups::EventGroups;
 use keys::CappedMap;
 use reactions::ReactionsPartial;
-use runs::{RunSlice, RunsPartial};
+use runs::RunsPartial;
+pub(crate) use slices::{finalize_runs, run_summary};
 
 /// Hash map with a fast, seeded hasher (foldhash): keys come from logs, so
 /// the hasher must be quick and hard to flood; output never depends on its order.
@@ -483,114 +484,6 @@ impl Partial {
 
 fn sorted<V>(m: Map<Box<str>, V>) -> BTreeMap<String, V> {
     m.into_iter().map(|(k, v)| (k.into_string(), v)).collect()
-}
-
-pub(crate) fn run_summary(s: RunSlice, with_hdr: bool) -> RunSummary {
-    let terminal = s.completed + s.cancelled + s.errored;
-    RunSummary {
-        cancel_rate: rate(s.cancelled, terminal),
-        cancel_requested: s.cancel_requested,
-        cancelled: s.cancelled,
-        completed: s.completed,
-        completion_rate: rate(s.completed, terminal),
-        duration_ms: s.durations.summarize(with_hdr),
-        error_rate: rate(s.errored, terminal),
-        errored: s.errored,
-        open: s.open,
-        runs: s.runs,
-    }
-}
-
-/// The run slices of some shards: per attribute (indexed by `Attr`) one
-/// slice per slot (see `ResolvedRun::slots`). Every run is in exactly one
-/// channel slot, so the total is the channel slices added up.
-struct Sliced {
-    by: [Vec<RunSlice>; 4],
-}
-
-impl Sliced {
-    fn new(p: &RunsPartial) -> Sliced {
-        Sliced {
-            by: std::array::from_fn(|i| {
-                vec![RunSlice::default(); p.strings[i].len() + runs::FALLBACKS.len()]
-            }),
-        }
-    }
-
-    fn absorb(&mut self, o: Sliced) {
-        for (mine, theirs) in self.by.iter_mut().zip(o.by) {
-            for (m, t) in mine.iter_mut().zip(theirs) {
-                if t.runs > 0 {
-                    m.absorb(t);
-                }
-            }
-        }
-    }
-}
-
-pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
-    // shards in parallel, a few shards per task (each task's slices are as
-    // long as the interners); slices only add up, so any grouping of the
-    // shards gives the same figures
-    let parts = p.parts();
-    let tasks = rayon::current_num_threads().clamp(1, parts.len().max(1));
-    let Sliced { mut by } = parts
-        .par_iter()
-        .with_min_len(parts.len().div_ceil(tasks))
-        .fold(
-            || Sliced::new(p),
-            |mut acc, part| {
-                part.for_each(|run| {
-                    let r = run.resolve(&p.strings);
-                    if !sel.in_window(r.anchor) || !sel.matches(|a| Some(r.get(a))) {
-                        return;
-                    }
-                    for (slices, &slot) in acc.by.iter_mut().zip(&r.slots) {
-                        slices[slot].add(&r);
-                    }
-                });
-                acc
-            },
-        )
-        .reduce_with(|mut a, b| {
-            a.absorb(b);
-            a
-        })
-        .unwrap_or_else(|| Sliced::new(p));
-    let mut total = RunSlice::default();
-    for s in by[Attr::Channel as usize].iter().filter(|s| s.runs > 0) {
-        total.absorb(s.clone());
-    }
-    // per-session summaries are many and small: no histograms there
-    let mut fin = |a: Attr| -> BTreeMap<String, RunSummary> {
-        let names = &p.strings[a as usize];
-        let mut slices: Vec<(&str, RunSlice)> = std::mem::take(&mut by[a as usize])
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| s.runs > 0)
-            .map(|(i, s)| (runs::slot_name(names, i), s))
-            .collect();
-        slices.sort_unstable_by(|x, y| x.0.cmp(y.0));
-        // slots that share a name are one slice
-        slices.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                kept.1.absorb(std::mem::take(&mut later.1));
-            }
-            same
-        });
-        slices
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), run_summary(v, a != Attr::Session)))
-            .collect()
-    };
-    baseline::Runs {
-        by_backend: fin(Attr::Backend),
-        by_channel: fin(Attr::Channel),
-        by_origin: fin(Attr::Origin),
-        by_session: fin(Attr::Session),
-        total: run_summary(total, true),
-    }
 }
 
 pub(crate) fn cancel_summary(s: CancelSlice) -> CancelSummary {

@@ -197,6 +197,41 @@ impl RunPartial {
         self.terminal_duration = pack_duration(d);
     }
 
+    /// The run's duration: its terminal event's own, else terminal minus
+    /// start when both are timed and the difference is not negative.
+    pub fn duration(&self) -> Option<u64> {
+        match (
+            timed(self.start),
+            self.terminal.and(timed(self.terminal_at)),
+        ) {
+            _ if self.terminal_duration().is_some() => self.terminal_duration(),
+            (Some(s), Some(t)) => t.checked_sub(s).and_then(|d| u64::try_from(d).ok()),
+            _ => None,
+        }
+    }
+
+    /// [`ResolvedRun::slots`], given which of [`FALLBACKS`] the origin
+    /// falls back to ([`SlotRules::origin_fallback`]).
+    #[inline]
+    pub fn slots(&self, strings: &[Interner; 4], origin_fallback: usize) -> [usize; 4] {
+        std::array::from_fn(|i| match self.attr[i] {
+            NO_ID if i == Attr::Origin as usize => strings[i].len() + origin_fallback,
+            NO_ID => strings[i].len(),
+            id => id as usize,
+        })
+    }
+
+    /// The run's slots without naming its values: what finalisation needs
+    /// when no `--where` asks for names.
+    #[inline]
+    pub fn slots_by(&self, rules: &SlotRules<'_>) -> [usize; 4] {
+        let fallback = match self.attr[Attr::Channel as usize] {
+            NO_ID => 0,
+            id => rules.channel_origin[id as usize] as usize,
+        };
+        self.slots(rules.strings, fallback)
+    }
+
     /// The time that places the run in a window: its earliest timed start, else
     /// its earliest timed event.
     pub fn anchor(&self) -> Option<i64> {
@@ -225,18 +260,8 @@ impl RunPartial {
             }
             None => UNKNOWN,
         };
-        let slots = std::array::from_fn(|i| match self.attr[i] {
-            NO_ID => strings[i].len() + fallback[i],
-            id => id as usize,
-        });
-        let duration = match (
-            timed(self.start),
-            self.terminal.and(timed(self.terminal_at)),
-        ) {
-            _ if self.terminal_duration().is_some() => self.terminal_duration(),
-            (Some(s), Some(t)) => t.checked_sub(s).and_then(|d| u64::try_from(d).ok()),
-            _ => None,
-        };
+        let slots = self.slots(strings, fallback[Attr::Origin as usize]);
+        let duration = self.duration();
         ResolvedRun {
             channel: channel.unwrap_or(UNKNOWN),
             session: self.attr(Attr::Session, strings).unwrap_or(UNKNOWN),
@@ -263,6 +288,28 @@ pub fn slot_name(strings: &Interner, i: usize) -> &str {
     match i.checked_sub(strings.len()) {
         None => strings.name(i as u32),
         Some(f) => FALLBACKS[f],
+    }
+}
+
+/// What [`RunPartial::slots_by`] needs of a run table's names: for each
+/// channel id, the fallback its runs' origin takes when no event carried
+/// one (`gateway` for the channel `gateway`, else `channel`).
+pub struct SlotRules<'s> {
+    strings: &'s [Interner; 4],
+    channel_origin: Vec<u8>,
+}
+
+impl<'s> SlotRules<'s> {
+    pub fn new(strings: &'s [Interner; 4]) -> SlotRules<'s> {
+        let channel_origin = strings[Attr::Channel as usize]
+            .names()
+            .iter()
+            .map(|n| if &**n == "gateway" { 1 } else { 2 })
+            .collect();
+        SlotRules {
+            strings,
+            channel_origin,
+        }
     }
 }
 
@@ -416,14 +463,47 @@ impl RunsPartial {
     }
 
     /// The runs in parts, for finalisation in parallel: the shards, and
-    /// the sorted runs in as many ranges.
+    /// the sorted runs in as many ranges; no empty part (tasks that take
+    /// equal numbers of parts then take about equal numbers of runs).
     pub fn parts(&self) -> Vec<RunsPart<'_>> {
         let per = self.sorted.len().div_ceil(SHARDS).max(1);
         self.shards
             .iter()
+            .filter(|m| !m.is_empty())
             .map(RunsPart::Map)
             .chain(self.sorted.chunks(per).map(RunsPart::Sorted))
             .collect()
+    }
+
+    /// The runs with these keys (`None`: no such run), in the order asked.
+    /// Looked up in key order, so that the sorted runs are walked forward
+    /// once (a short gallop from the previous key) instead of searched
+    /// from the middle for every key.
+    pub fn find_many(&self, keys: &[RunKey]) -> Vec<Option<&RunPartial>> {
+        let mut out = vec![None; keys.len()];
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_unstable_by_key(|&i| keys[i]);
+        let mut lo = 0;
+        for i in order {
+            let k = keys[i];
+            if let Some(r) = self.shards[shard_of(k)].get(&k) {
+                out[i] = Some(r);
+                continue;
+            }
+            let rest = &self.sorted[lo..];
+            let mut hi = 1;
+            while hi < rest.len() && rest[hi - 1].0 < k {
+                hi *= 2;
+            }
+            let hi = hi.min(rest.len());
+            lo += rest[..hi].partition_point(|(key, _)| *key < k);
+            if let Some((key, r)) = self.sorted.get(lo) {
+                if *key == k {
+                    out[i] = Some(r);
+                }
+            }
+        }
+        out
     }
 
     /// Fold `other` in: its attribute ids are remapped into this side's
@@ -494,17 +574,23 @@ pub struct RunSlice {
 
 impl RunSlice {
     pub fn add(&mut self, r: &ResolvedRun<'_>) {
+        self.count(r.outcome, r.cancel_requested);
+        if let Some(d) = r.duration_ms {
+            self.durations.push(d);
+        }
+    }
+
+    /// Count one run (its duration aside).
+    #[inline]
+    pub fn count(&mut self, outcome: Option<Terminal>, cancel_requested: bool) {
         self.runs += 1;
-        match r.outcome {
+        match outcome {
             None => self.open += 1,
             Some(Terminal::Complete) => self.completed += 1,
             Some(Terminal::Cancelled) => self.cancelled += 1,
             Some(Terminal::Error) => self.errored += 1,
         }
-        self.cancel_requested += r.cancel_requested as u64;
-        if let Some(d) = r.duration_ms {
-            self.durations.push(d);
-        }
+        self.cancel_requested += cancel_requested as u64;
     }
 
     /// Add every run of `o`.
