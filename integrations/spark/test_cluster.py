@@ -12,6 +12,11 @@ same folder:
   1. with one worker, 2. with two workers, 3. with two workers, one of which is
   killed (with its executor) while the job runs.
 Prints the wall times. Exit 0 on success; every process it started is stopped.
+
+For measuring (docs/scale.md), on a folder of your own and a release build:
+
+    python3 integrations/spark/test_cluster.py --binary target/release/auditsum \
+        --corpus bench-data/clean-300 --partitions 8 --no-kill
 """
 import argparse
 import os
@@ -119,12 +124,12 @@ def executor_pids(worker):
     return pids
 
 
-def submit(cluster, binary, corpus, prefix, extra=(), background=False):
+def submit(cluster, binary, corpus, prefix, extra=(), background=False, partitions=4):
     cmd = [os.path.join(cluster.home, "bin", "spark-submit"), "--master", cluster.url,
            "--conf", "spark.driver.memory=512m", "--conf", "spark.executor.memory=512m",
            "--conf", "spark.ui.enabled=false",
            os.path.join(HERE, "auditsum_job.py"), "--binary", binary, "--out", prefix,
-           "--partitions", "4", *extra, "file://" + corpus]
+           "--partitions", str(partitions), *extra, "file://" + corpus]
     log = open(prefix + ".submit.log", "wb")
     p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=cluster.env)
     if background:
@@ -146,13 +151,21 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "debug", "auditsum"))
     ap.add_argument("--runs", type=int, default=4000)
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--corpus", help="an existing folder of logs instead of a generated one "
+                    "(it is symlinked as `corpus`, so the files keep their names)")
+    ap.add_argument("--partitions", type=int, default=4, help="Spark partitions (tasks)")
+    ap.add_argument("--no-kill", action="store_true",
+                    help="skip the run that kills a worker (for measuring)")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     work = tempfile.mkdtemp(prefix="auditsum-spark-")
     corpus = os.path.join(work, "corpus")
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_corpus.py"), "--messy",
-                    "--runs", str(a.runs), "--seed", "11", corpus], check=True,
-                   stdout=subprocess.DEVNULL)
+    if a.corpus:
+        os.symlink(os.path.abspath(a.corpus), corpus)
+    else:
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen_corpus.py"),
+                        "--messy", "--runs", str(a.runs), "--seed", "11", corpus], check=True,
+                       stdout=subprocess.DEVNULL)
     t = time.time()
     subprocess.run([binary, "summarize", "corpus", "--out", "want", "-q"], cwd=work, check=True)
     local = time.time() - t
@@ -164,15 +177,18 @@ def main():
         cluster.start_master()
         cluster.start_worker(1)
         t = time.time()
-        submit(cluster, binary, corpus, os.path.join(work, "one"))
+        submit(cluster, binary, corpus, os.path.join(work, "one"), partitions=a.partitions)
         print(f"spark job, 1 worker: {time.time() - t:.2f}s")
         same(want, os.path.join(work, "one"))
 
         cluster.start_worker(2)
         t = time.time()
-        submit(cluster, binary, corpus, os.path.join(work, "two"))
+        submit(cluster, binary, corpus, os.path.join(work, "two"), partitions=a.partitions)
         print(f"spark job, 2 workers: {time.time() - t:.2f}s")
         same(want, os.path.join(work, "two"))
+        if a.no_kill:
+            print("ok: 1 worker and 2 workers give the bytes of one summarize")
+            return
 
         # kill worker 2 (and its executor) while its tasks wait
         t = time.time()
