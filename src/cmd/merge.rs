@@ -73,15 +73,21 @@ pub fn check_grain(sel: &Selection) -> anyhow::Result<()> {
 /// A bucket a state can answer exactly: a whole number of minutes (`auto`
 /// always is).
 pub fn check_bucket(b: BucketSpec) -> anyhow::Result<()> {
-    match b {
-        BucketSpec::Fixed(ms) if ms % GRAIN_MS != 0 => anyhow::bail!(
-            "--bucket {}: states keep time by the minute, so a bucket must be a whole number of minutes (e.g. {} or {}); for finer buckets summarise the logs without --state",
-            label(ms),
-            label((ms / GRAIN_MS).max(1) * GRAIN_MS),
-            label((ms / GRAIN_MS + 1) * GRAIN_MS),
-        ),
-        _ => Ok(()),
+    let BucketSpec::Fixed(ms) = b else {
+        return Ok(());
+    };
+    if ms % GRAIN_MS == 0 {
+        return Ok(());
     }
+    let below = ms - ms % GRAIN_MS;
+    let near = match below {
+        0 => label(GRAIN_MS),
+        _ => format!("{} or {}", label(below), label(below + GRAIN_MS)),
+    };
+    anyhow::bail!(
+        "--bucket {}: states keep time by the minute, so a bucket must be a whole number of minutes (e.g. {near}); for finer buckets summarise the logs without --state",
+        label(ms)
+    )
 }
 
 /// Write `st` to `path` (`-`: stdout).

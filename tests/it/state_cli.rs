@@ -338,7 +338,7 @@ fn series_and_auto_window_from_states() {
         "--bucket",
         "30s",
     ]);
-    assert!(e.contains("a whole number of minutes"), "{e}");
+    assert!(e.contains("a whole number of minutes (e.g. 1m)"), "{e}");
     let e = fails(&[
         "merge",
         &states[0],
