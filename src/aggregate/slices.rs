@@ -80,9 +80,11 @@ impl Sliced {
 
 pub(crate) fn finalize_runs(p: &RunsPartial, sel: &Selection) -> baseline::Runs {
     // parts in parallel, a few parts per task (each task's slices are as
-    // long as the interners)
+    // long as the interners): two tasks per thread, so that a thread busy
+    // elsewhere (the cancels are finalised beside the runs) leaves the
+    // other threads less to do alone
     let parts = p.parts();
-    let tasks = rayon::current_num_threads().clamp(1, parts.len().max(1));
+    let tasks = (2 * rayon::current_num_threads()).clamp(1, parts.len().max(1));
     let rules = SlotRules::new(&p.strings);
     // names are looked up only for a --where
     let named = !sel.wheres.is_empty();

@@ -111,7 +111,7 @@ fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
         ("<stdin>".to_string(), b)
     } else {
         let name = path.display().to_string();
-        let b = std::fs::read(path).with_context(|| {
+        let b = state::read_file(path).with_context(|| {
             format!("{name}: cannot read the state (check the path and permissions)")
         })?;
         (name, b)

@@ -9,6 +9,7 @@
 //! figure of the artifact in mergeable form, for every selection whose
 //! window falls on whole minutes and every series of whole-minute buckets.
 
+mod kway;
 mod pages;
 mod sections;
 mod tables;
@@ -244,6 +245,18 @@ impl State {
         }
         wire::from_bytes(&payload).map_err(corrupt)
     }
+}
+
+/// A state file's bytes, read into a buffer advised huge pages (a state
+/// of a million runs is tens of MB: thousands of page faults otherwise).
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    pages::advise_huge(&mut bytes);
+    f.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Merge states (`name`, state) into one: associative and commutative. Files

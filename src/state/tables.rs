@@ -5,9 +5,6 @@
 //! sorted sequences — linear, no hash table, no per-item allocation — and
 //! the merged tables are written without sorting again (docs/scale.md).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
@@ -16,6 +13,7 @@ use crate::aggregate::intern::{Interner, NO_ID};
 use crate::aggregate::keys::OTHER;
 use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial};
 use crate::aggregate::{LinePos, Map, Partial};
+use crate::state::kway::{merge_all, merge_split};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Tables {
@@ -110,41 +108,6 @@ fn absorb_cancel(g: &mut CancelGroup, o: CancelGroup) {
     g.count += o.count;
     g.acknowledged += o.acknowledged;
     g.latencies.absorb(&o.latencies);
-}
-
-/// Merge sequences sorted by `order` (each may repeat a key) in one pass,
-/// adding up equal keys with `combine` (which is commutative).
-fn merge_all<T, O: Ord + Copy>(
-    parts: Vec<Vec<T>>,
-    order: &impl Fn(&T) -> O,
-    combine: &impl Fn(&mut T, T),
-) -> Vec<T> {
-    let mut parts: Vec<Vec<T>> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-    if parts.len() <= 1 {
-        return parts.pop().unwrap_or_default();
-    }
-    let mut out: Vec<T> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    crate::state::pages::advise_huge(&mut out);
-    let mut iters: Vec<std::iter::Peekable<std::vec::IntoIter<T>>> = parts
-        .into_iter()
-        .map(|p| p.into_iter().peekable())
-        .collect();
-    let mut heap: BinaryHeap<Reverse<(O, usize)>> = iters
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(i, it)| it.peek().map(|x| Reverse((order(x), i))))
-        .collect();
-    while let Some(Reverse((o, i))) = heap.pop() {
-        let Some(x) = iters[i].next() else { continue };
-        match out.last_mut() {
-            Some(last) if order(last) == o => combine(last, x),
-            _ => out.push(x),
-        }
-        if let Some(next) = iters[i].peek() {
-            heap.push(Reverse((order(next), i)));
-        }
-    }
-    out
 }
 
 /// Own events as groups: sorted, each key once.
@@ -400,33 +363,29 @@ impl Tables {
             event_strings,
             groups,
         } = self;
-        let (runs, (cancels, groups)) = rayon::join(
+        // the runs and their own events in one pass, each written straight
+        // into a vector of the table's length
+        let (runs, own) = {
+            let mut sorted = Vec::with_capacity(runs.len());
+            crate::state::pages::advise_huge(&mut sorted);
+            let mut own: Vec<(RunKey, OwnEvent)> = Vec::with_capacity(runs.len());
+            crate::state::pages::advise_huge(&mut own);
+            runs.par_iter()
+                .map(|(k, r, e)| ((*k, r.clone()), (*k, *e)))
+                .unzip_into_vecs(&mut sorted, &mut own);
+            if own.iter().any(|(_, e)| !e.is_some()) {
+                own.retain(|(_, e)| e.is_some());
+            }
+            (RunsPartial::from_sorted(run_strings, sorted), own)
+        };
+        let (cancels, groups) = rayon::join(
             || {
-                let mut sorted = Vec::with_capacity(runs.len());
-                crate::state::pages::advise_huge(&mut sorted);
-                runs.par_iter()
-                    .map(|(k, r, _)| (*k, r.clone()))
-                    .collect_into_vec(&mut sorted);
-                RunsPartial::from_sorted(run_strings, sorted)
+                let mut m: Map<CancelKey, CancelGroup> = Map::default();
+                m.reserve(cancels.len());
+                m.extend(cancels);
+                CancelsPartial::from_parts(cancel_strings, m)
             },
-            || {
-                rayon::join(
-                    || {
-                        let mut m: Map<CancelKey, CancelGroup> = Map::default();
-                        m.reserve(cancels.len());
-                        m.extend(cancels);
-                        CancelsPartial::from_parts(cancel_strings, m)
-                    },
-                    || {
-                        let own = runs
-                            .par_iter()
-                            .filter(|(_, _, e)| e.is_some())
-                            .map(|(k, _, e)| (*k, *e))
-                            .collect();
-                        EventGroups::from_sorted(event_strings, groups, own)
-                    },
-                )
-            },
+            || EventGroups::from_sorted(event_strings, groups, own),
         );
         let mut groups = groups;
         if let Some(h) = head.groups.take() {
@@ -481,8 +440,7 @@ impl Tables {
             move || {
                 // a run in several states: the least own event stays, the
                 // others are counted in their groups
-                let spills = std::cell::RefCell::new(Vec::new());
-                let runs = merge_all(runs, &|(k, _, _): &RunRow| *k, &|a, b| {
+                merge_split(runs, &|(k, _, _): &RunRow| *k, &|a, b, spills| {
                     a.1.merge(&b.1, strings);
                     let (keep, spill) = if own_order(&b.2) < own_order(&a.2) {
                         (b.2, a.2)
@@ -496,10 +454,9 @@ impl Tables {
                     };
                     a.2 = keep;
                     if let Some(e) = spill {
-                        spills.borrow_mut().push(e);
+                        spills.push(e);
                     }
-                });
-                (runs, spills.into_inner())
+                })
             }
         };
         let cancels = {
