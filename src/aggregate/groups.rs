@@ -18,6 +18,7 @@ use crate::aggregate::cancels::{bucket_in_window, bucket_of};
 use crate::aggregate::intern::{Interner, Remap};
 use crate::aggregate::keys::CappedMap;
 use crate::aggregate::reactions::ReactionsPartial;
+pub use crate::aggregate::runs::OwnEvent;
 use crate::aggregate::runs::{time_key, RunKey, NO_ID, UNKNOWN, UNTIMED};
 use crate::aggregate::Map;
 use crate::event::{Event, Kind};
@@ -83,21 +84,6 @@ impl Group {
     pub fn events(&self) -> u64 {
         self.types.iter().map(|&(_, n)| n).sum()
     }
-}
-
-/// A run's own event: of the `run.state` events of a run, the least by
-/// [`EventGroups::own_order`] (time, then type and attribute names) is kept
-/// beside the run instead of in a group of its own, where a start carrying
-/// its session would make nearly every start a group (docs/scale.md). It
-/// counts exactly as one event of a group would: type, time, own attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OwnEvent {
-    /// Its time ([`UNTIMED`]: none).
-    pub at: i64,
-    /// Its type's id in [`EventGroups::strings`] ([`NO_ID`]: no own event).
-    pub etype: u32,
-    /// Its own attributes' ids, indexed by [`Attr`].
-    pub attrs: [u32; 4],
 }
 
 impl OwnEvent {
@@ -395,14 +381,16 @@ impl EventGroups {
     /// What reading with selection `sel` would have counted in the event
     /// types, the reactions, the window (bounds on whole buckets, see
     /// `cancels::window_on_grain`) and, when asked for, the series (one
-    /// counted at the grain: `SeriesPartial::on_step`).
-    pub fn replay(
+    /// counted at the grain: `SeriesPartial::on_step`). `run_own`: the own
+    /// events a state's run table holds beside its runs (`RunsPartial::own_events`).
+    pub fn replay<'r>(
         &self,
         sel: &Selection,
         event_types: &mut CappedMap<u64>,
         reactions: &mut ReactionsPartial,
         window: &mut Option<(i64, i64)>,
         mut series: Option<&mut SeriesPartial>,
+        run_own: impl Iterator<Item = &'r OwnEvent>,
     ) {
         let step = |b: i64| (b != UNTIMED).then_some(b);
         if let Some(s) = series.as_deref_mut() {
@@ -469,21 +457,26 @@ impl EventGroups {
         let mut by_type = vec![0u64; self.strings[ETYPE].len()];
         let mut own: Vec<(&RunKey, &OwnEvent)> = self.own.iter().collect();
         own.sort_unstable_by_key(|(k, _)| **k);
-        let sorted = self.own_sorted.iter().map(|(k, e)| (k, e));
+        let sorted = self.own_sorted.iter().map(|(_, e)| e);
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for (_, e) in own.into_iter().chain(sorted) {
+        let mut count = |e: &OwnEvent| {
             if !e.is_some() || !bucket_in_window(sel, e.key().bucket) {
-                continue;
+                return;
             }
             if !sel.matches(|a| self.name(a as usize, e.attrs[a as usize])) {
-                continue;
+                return;
             }
             by_type[e.etype as usize] += 1;
             if e.at != UNTIMED {
                 lo = lo.min(e.at);
                 hi = hi.max(e.at);
             }
-        }
+        };
+        own.into_iter()
+            .map(|(_, e)| e)
+            .chain(sorted)
+            .for_each(&mut count);
+        run_own.for_each(count);
         for (id, &n) in by_type.iter().enumerate() {
             if n > 0 {
                 *event_types.slot(self.strings[ETYPE].name(id as u32)) += n;

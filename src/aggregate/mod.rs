@@ -382,6 +382,7 @@ impl Partial {
                 &mut self.reactions,
                 &mut self.window,
                 self.series.as_mut(),
+                self.runs.own_events(),
             );
             group_overflow = g.overflow();
             if keep {

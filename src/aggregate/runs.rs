@@ -341,6 +341,25 @@ impl<'a> ResolvedRun<'a> {
     }
 }
 
+/// A run's own event: of the `run.state` events of a run, the least by
+/// time, then type and attribute names (`EventGroups::own_order`), is kept
+/// beside the run instead of in a group of its own, where a start carrying
+/// its session would make nearly every start a group (docs/scale.md). It
+/// counts exactly as one event of a group would: type, time, own attributes
+/// (see `groups.rs`, which counts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnEvent {
+    /// Its time ([`UNTIMED`]: none).
+    pub at: i64,
+    /// Its type's id in the event groups' strings ([`NO_ID`]: no own event).
+    pub etype: u32,
+    /// Its own attributes' ids, indexed by [`Attr`].
+    pub attrs: [u32; 4],
+}
+
+/// A run of a state's sorted run table, with its own event.
+pub type RunRow = (RunKey, RunPartial, OwnEvent);
+
 /// Shards of the run table (see [`RunsPartial`]); a power of two.
 pub const SHARDS: usize = 64;
 
@@ -356,10 +375,13 @@ fn shard_of(key: RunKey) -> usize {
 #[derive(Debug, Clone)]
 pub struct RunsPartial {
     shards: Vec<Map<RunKey, RunPartial>>,
-    /// Runs read from a state, sorted by key, none of them in `shards`: read
-    /// as they are (finalising needs no table); moved into the shards before
-    /// anything is added.
-    sorted: Vec<(RunKey, RunPartial)>,
+    /// Runs read from a state, sorted by key, none of them in `shards`, each
+    /// with its own event: read as they are (finalising needs no table, and
+    /// the event groups replay the own events from here, see
+    /// [`own_events`](Self::own_events)). A partial read from a state is
+    /// finalised, not added to: adding moves the runs into the shards and
+    /// leaves their own events behind.
+    sorted: Vec<RunRow>,
     /// Attribute values, one interner per [`Attr`] (same index as `attr`).
     pub strings: [Interner; 4],
 }
@@ -414,10 +436,7 @@ impl RunsPartial {
 
     /// A run table of runs sorted by key, each once (a state's): kept as
     /// they are.
-    pub(crate) fn from_sorted(
-        strings: [Interner; 4],
-        sorted: Vec<(RunKey, RunPartial)>,
-    ) -> RunsPartial {
+    pub(crate) fn from_sorted(strings: [Interner; 4], sorted: Vec<RunRow>) -> RunsPartial {
         RunsPartial {
             shards: (0..SHARDS).map(|_| Map::default()).collect(),
             sorted,
@@ -432,13 +451,13 @@ impl RunsPartial {
         let mut bounds = Vec::with_capacity(SHARDS + 1);
         bounds.push(0);
         for s in 1..SHARDS {
-            bounds.push(sorted.partition_point(|(k, _)| shard_of(*k) < s));
+            bounds.push(sorted.partition_point(|(k, _, _)| shard_of(*k) < s));
         }
         bounds.push(sorted.len());
         self.shards.par_iter_mut().enumerate().for_each(|(s, m)| {
             let part = &sorted[bounds[s]..bounds[s + 1].max(bounds[s])];
             m.reserve(part.len());
-            m.extend(part.iter().cloned());
+            m.extend(part.iter().map(|(k, r, _)| (*k, r.clone())));
         });
     }
 
@@ -447,7 +466,14 @@ impl RunsPartial {
         self.shards
             .iter()
             .flat_map(|s| s.iter())
-            .chain(self.sorted.iter().map(|(k, r)| (k, r)))
+            .chain(self.sorted.iter().map(|(k, r, _)| (k, r)))
+    }
+
+    /// The own events of runs read from a state (see `sorted`), each run's
+    /// at most once; none for runs counted from logs (the event groups
+    /// hold theirs).
+    pub fn own_events(&self) -> impl Iterator<Item = &OwnEvent> {
+        self.sorted.iter().map(|(_, _, e)| e)
     }
 
     /// The run with this key, as it is reported.
@@ -455,7 +481,10 @@ impl RunsPartial {
         let run = match self.shards[shard_of(key)].get(&key) {
             Some(r) => r,
             None => {
-                let i = self.sorted.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+                let i = self
+                    .sorted
+                    .binary_search_by_key(&key, |(k, _, _)| *k)
+                    .ok()?;
                 &self.sorted[i].1
             }
         };
@@ -496,8 +525,8 @@ impl RunsPartial {
                 hi *= 2;
             }
             let hi = hi.min(rest.len());
-            lo += rest[..hi].partition_point(|(key, _)| *key < k);
-            if let Some((key, r)) = self.sorted.get(lo) {
+            lo += rest[..hi].partition_point(|(key, _, _)| *key < k);
+            if let Some((key, r, _)) = self.sorted.get(lo) {
                 if *key == k {
                     out[i] = Some(r);
                 }
@@ -547,7 +576,7 @@ impl RunsPartial {
 /// Some runs of a [`RunsPartial`] (see [`RunsPartial::parts`]).
 pub enum RunsPart<'a> {
     Map(&'a Map<RunKey, RunPartial>),
-    Sorted(&'a [(RunKey, RunPartial)]),
+    Sorted(&'a [RunRow]),
 }
 
 impl RunsPart<'_> {
@@ -555,7 +584,7 @@ impl RunsPart<'_> {
     pub fn for_each(&self, mut f: impl FnMut(&RunPartial)) {
         match self {
             RunsPart::Map(m) => m.values().for_each(f),
-            RunsPart::Sorted(s) => s.iter().for_each(|(_, r)| f(r)),
+            RunsPart::Sorted(s) => s.iter().for_each(|(_, r, _)| f(r)),
         }
     }
 }

@@ -237,7 +237,7 @@ fn sessions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::runs::{RunKey, RunPartial};
+    use crate::aggregate::runs::{OwnEvent, RunKey, RunRow};
     use crate::event::parse_line;
     use proptest::prelude::*;
 
@@ -312,8 +312,11 @@ mod tests {
 
     /// The same runs as a state's sorted table.
     fn sorted(p: &RunsPartial) -> RunsPartial {
-        let mut runs: Vec<(RunKey, RunPartial)> = p.iter().map(|(k, r)| (*k, r.clone())).collect();
-        runs.sort_unstable_by_key(|(k, _)| *k);
+        let mut runs: Vec<RunRow> = p
+            .iter()
+            .map(|(k, r)| (*k, r.clone(), OwnEvent::NONE))
+            .collect();
+        runs.sort_unstable_by_key(|(k, _, _)| *k);
         RunsPartial::from_sorted(p.strings.clone(), runs)
     }
 

@@ -11,7 +11,7 @@ use crate::aggregate::cancels::{CancelGroup, CancelKey, CancelsPartial};
 use crate::aggregate::groups::{add_own, EventGroups, Group, GroupKey, GroupReactions, OwnEvent};
 use crate::aggregate::intern::{Interner, NO_ID};
 use crate::aggregate::keys::OTHER;
-use crate::aggregate::runs::{RunKey, RunPartial, RunsPartial};
+use crate::aggregate::runs::{RunKey, RunsPartial};
 use crate::aggregate::{LinePos, Map, Partial};
 use crate::state::kway::{merge_all, merge_split};
 
@@ -38,8 +38,7 @@ pub(crate) fn id_order(id: u32) -> u32 {
     id.wrapping_add(1)
 }
 
-/// A run, and its own event (see [`OwnEvent`]).
-pub(crate) type RunRow = (RunKey, RunPartial, OwnEvent);
+pub(crate) use crate::aggregate::runs::RunRow;
 
 /// Which of two own events of a run stays its own: the least by time, type
 /// and attributes (ids compare like names: `EventGroups::own_order`).
@@ -363,21 +362,9 @@ impl Tables {
             event_strings,
             groups,
         } = self;
-        // the runs and their own events in one pass, each written straight
-        // into a vector of the table's length
-        let (runs, own) = {
-            let mut sorted = Vec::with_capacity(runs.len());
-            crate::state::pages::advise_huge(&mut sorted);
-            let mut own: Vec<(RunKey, OwnEvent)> = Vec::with_capacity(runs.len());
-            crate::state::pages::advise_huge(&mut own);
-            runs.par_iter()
-                .map(|(k, r, e)| ((*k, r.clone()), (*k, *e)))
-                .unzip_into_vecs(&mut sorted, &mut own);
-            if own.iter().any(|(_, e)| !e.is_some()) {
-                own.retain(|(_, e)| e.is_some());
-            }
-            (RunsPartial::from_sorted(run_strings, sorted), own)
-        };
+        // the runs are finalised as they are, their own events replayed
+        // from beside them (no copy of the table)
+        let runs = RunsPartial::from_sorted(run_strings, runs);
         let (cancels, groups) = rayon::join(
             || {
                 let mut m: Map<CancelKey, CancelGroup> = Map::default();
@@ -385,7 +372,7 @@ impl Tables {
                 m.extend(cancels);
                 CancelsPartial::from_parts(cancel_strings, m)
             },
-            || EventGroups::from_sorted(event_strings, groups, own),
+            || EventGroups::from_sorted(event_strings, groups, Vec::new()),
         );
         let mut groups = groups;
         if let Some(h) = head.groups.take() {
