@@ -68,7 +68,7 @@ impl CancelSlice {
 
 /// What makes cancels indistinguishable. Ids index
 /// [`CancelsPartial::strings`]; [`NO_ID`]: the event did not carry it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CancelKey {
     /// [`bucket_of`] the cancel's time.
     pub bucket: i64,

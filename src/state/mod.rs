@@ -9,6 +9,7 @@
 //! figure of the artifact in mergeable form, for every selection whose
 //! window falls on whole minutes and every series of whole-minute buckets.
 
+mod cancel_chunks;
 mod kway;
 mod pages;
 mod sections;
@@ -24,7 +25,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub const MAGIC: &[u8; 8] = b"\x89AUDSUM\n";
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// Payload bytes per zstd frame: frames are compressed in parallel.
 const FRAME: usize = 4 << 20;

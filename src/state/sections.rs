@@ -249,7 +249,7 @@ pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Ve
 }
 
 /// A sequence, postcard-serialised.
-fn to_vec<T: Serialize>(items: impl ExactSizeIterator<Item = T>) -> Vec<u8> {
+pub(super) fn to_vec<T: Serialize>(items: impl ExactSizeIterator<Item = T>) -> Vec<u8> {
     struct Seq<I>(std::cell::Cell<Option<I>>);
     impl<T: Serialize, I: ExactSizeIterator<Item = T>> Serialize for Seq<I> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -266,7 +266,7 @@ fn to_vec<T: Serialize>(items: impl ExactSizeIterator<Item = T>) -> Vec<u8> {
 }
 
 /// A chunk's items: the whole chunk must parse, to its stated count.
-fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>, n: usize) -> Result<Vec<T>, String> {
+pub(super) fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>, n: usize) -> Result<Vec<T>, String> {
     let (v, rest): (Vec<T>, &[u8]) =
         postcard::take_from_bytes(&b.0).map_err(|e| format!("postcard: {e}"))?;
     if !rest.is_empty() {
@@ -281,7 +281,7 @@ fn items<'a, T: Deserialize<'a>>(b: &'a Blob<'_>, n: usize) -> Result<Vec<T>, St
 /// Decode chunks in parallel straight into one table (chunk `i` fills its
 /// own slice of it), checking that keys ascend strictly across chunks
 /// (`decode` checks them within one).
-fn fill<T: Default + Send, O: Ord, R: Send>(
+pub(super) fn fill<T: Default + Send, O: Ord, R: Send>(
     chunks: &[Chunk<'_>],
     order: impl Fn(&T) -> O,
     why: &str,

@@ -13,16 +13,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::cancels::{CancelGroup, CancelKey};
 use crate::aggregate::intern::Interner;
 use crate::aggregate::runs::{NO_ID, UNTIMED};
-use crate::aggregate::stats::Buckets;
 use crate::aggregate::{LinePos, Map, Partial};
 use crate::event::Malformed;
-use crate::state::sections::{
-    get_id, key_of, put_id, read_groups, read_runs, write_groups, write_runs, Chunk,
-};
-use crate::state::tables::{cancel_order, Tables};
+use crate::state::cancel_chunks::{read_cancels, write_cancels};
+use crate::state::sections::{read_groups, read_runs, write_groups, write_runs, Chunk};
+use crate::state::tables::Tables;
 use crate::state::{Options, State};
 
 const REASONS: [Malformed; 5] = [
@@ -60,7 +57,9 @@ struct Wire<'a> {
     #[serde(borrow)]
     runs: Vec<Chunk<'a>>,
     cancel_strings: [Strings; 5],
-    cancels: Vec<WireCancel>,
+    /// The cancel groups in ascending order, in chunks (`cancel_chunks.rs`).
+    #[serde(borrow)]
+    cancels: Vec<Chunk<'a>>,
     event_strings: [Strings; 7],
     /// The event groups in ascending order, in chunks (`sections.rs`).
     #[serde(borrow)]
@@ -71,25 +70,6 @@ struct Wire<'a> {
 struct Strings {
     names: Vec<String>,
     overflow: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-struct WireCancel {
-    bucket: i64,
-    run: Option<[u8; 16]>,
-    source: u32,
-    attrs: [u32; 4],
-    count: u64,
-    acknowledged: u64,
-    latencies: WireBuckets,
-}
-
-#[derive(Serialize, Deserialize)]
-struct WireBuckets {
-    counts: Vec<(u64, u64)>,
-    min: u64,
-    max: u64,
-    sum: u128,
 }
 
 /// The names of an interner that something still refers to (`used`, by id),
@@ -166,24 +146,7 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
                 .chain([(crate::aggregate::cancels::SOURCE, k.source)])
         }),
     );
-    let cancels: Vec<WireCancel> = t
-        .cancels
-        .iter()
-        .map(|(k, g)| WireCancel {
-            bucket: k.bucket,
-            run: k.run.map(|r| r.to_be_bytes()),
-            source: put_id(&cancel_ids[4], k.source),
-            attrs: std::array::from_fn(|i| put_id(&cancel_ids[i], k.attrs[i])),
-            count: g.count,
-            acknowledged: g.acknowledged,
-            latencies: WireBuckets {
-                counts: g.latencies.iter().collect(),
-                min: g.latencies.min,
-                max: g.latencies.max,
-                sum: g.latencies.sum,
-            },
-        })
-        .collect();
+    let cancels = write_cancels(&t.cancels, &cancel_ids);
 
     use crate::aggregate::groups::{ETYPE, REASON, RULE};
     let (event_strings, event_ids) =
@@ -267,9 +230,10 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
         .runs
         .iter()
         .chain(&w.groups)
+        .chain(&w.cancels)
         .map(|(_, b)| b.0.len() + 20)
         .sum();
-    let mut out = Vec::with_capacity(room + (4 << 20) + 64 * w.cancels.len());
+    let mut out = Vec::with_capacity(room + (4 << 20));
     crate::state::pages::advise_huge(&mut out);
     postcard::to_extend(&w, out).expect("serialising to memory cannot fail")
 }
@@ -425,57 +389,8 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     // cancels, in strictly ascending key order (so none repeats)
     let cancel_strings = interners(w.cancel_strings, max_keys)?;
     let lens = cancel_strings.each_ref().map(Interner::len);
-    let mut cancels: Vec<(CancelKey, CancelGroup)> =
-        Vec::with_capacity(w.cancels.len().min(1 << 24));
-    let mut total = 0u64;
-    for c in w.cancels {
-        if c.bucket != UNTIMED
-            && c.bucket
-                .checked_mul(crate::aggregate::cancels::GRAIN_MS)
-                .is_none()
-        {
-            return Err("a cancel's time is out of range".into());
-        }
-        let key = CancelKey {
-            bucket: c.bucket,
-            run: c.run.map(key_of),
-            source: get_id(c.source, lens[4])?,
-            attrs: {
-                let mut a = [NO_ID; 4];
-                for i in 0..4 {
-                    a[i] = get_id(c.attrs[i], lens[i])?;
-                }
-                a
-            },
-        };
-        if cancels
-            .last()
-            .is_some_and(|(k, _)| cancel_order(k) >= cancel_order(&key))
-        {
-            return Err("cancel groups out of order or repeated".into());
-        }
-        let w = &c.latencies;
-        let latencies = Buckets::from_counts(&w.counts, w.min, w.max, w.sum)
-            .ok_or("a cancel group's latency buckets are not HDR buckets in ascending order")?;
-        let n_lat = latencies.checked_len();
-        if c.count == 0
-            || c.acknowledged > c.count
-            || !latencies.is_consistent()
-            || n_lat.is_none_or(|n| n > c.count)
-        {
-            return Err("a cancel group's counts do not add up".into());
-        }
-        total = total
-            .checked_add(c.count)
-            .ok_or("cancel counts exceed 2^64")?;
-        check.count(total, "cancel")?;
-        let g = CancelGroup {
-            count: c.count,
-            acknowledged: c.acknowledged,
-            latencies,
-        };
-        cancels.push((key, g));
-    }
+    let (cancels, total) = read_cancels(&w.cancels, lens)?;
+    check.count(total, "cancel")?;
 
     // event groups, in strictly ascending key order
     let (groups, total) = read_groups(&w.groups, event_lens)?;
