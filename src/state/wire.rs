@@ -11,6 +11,7 @@
 //! groups and string tables are stored in ascending order, and a reader
 //! refuses any other: that order is what `merge` relies on (`tables.rs`).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::intern::Interner;
@@ -113,29 +114,76 @@ fn tables<const N: usize>(
     interners: &[Interner; N],
     ids: impl Iterator<Item = (usize, u32)>,
 ) -> (Vec<Strings>, Vec<Vec<u32>>) {
-    let u = used(interners, ids);
+    tables_of(interners, &used(interners, ids))
+}
+
+fn tables_of<const N: usize>(
+    interners: &[Interner; N],
+    used: &[Vec<bool>; N],
+) -> (Vec<Strings>, Vec<Vec<u32>>) {
     interners
         .iter()
-        .zip(&u)
+        .zip(used)
         .map(|(i, u)| sorted_strings(i, u))
         .unzip()
 }
 
+/// What the run table refers to, found in one pass over it on every core:
+/// the run strings its runs use, the event strings their own events use,
+/// and the earliest timed first event (the runs' time base; 0 when none).
+fn scan_runs(t: &Tables) -> ([Vec<bool>; 4], [Vec<bool>; 7], i64) {
+    use crate::aggregate::groups::ETYPE;
+    type Found = ([Vec<bool>; 4], [Vec<bool>; 7], i64);
+    let new = || -> Found {
+        (
+            std::array::from_fn(|i| vec![false; t.run_strings[i].len()]),
+            std::array::from_fn(|i| vec![false; t.event_strings[i].len()]),
+            i64::MAX,
+        )
+    };
+    let mark = |u: &mut Vec<bool>, id: u32| {
+        if id != NO_ID {
+            u[id as usize] = true;
+        }
+    };
+    let (runs, events, first) = t
+        .runs
+        .par_chunks(1 << 14)
+        .fold(new, |mut acc, chunk| {
+            for (_, r, e) in chunk {
+                for (u, &id) in acc.0.iter_mut().zip(&r.attr) {
+                    mark(u, id);
+                }
+                for (u, &id) in acc.1.iter_mut().zip(&e.attrs) {
+                    mark(u, id);
+                }
+                mark(&mut acc.1[ETYPE], e.etype);
+                if r.first != UNTIMED {
+                    acc.2 = acc.2.min(r.first);
+                }
+            }
+            acc
+        })
+        .reduce(new, |mut a, b| {
+            or_into(&mut a.0, &b.0);
+            or_into(&mut a.1, &b.1);
+            (a.0, a.1, a.2.min(b.2))
+        });
+    (runs, events, if first == i64::MAX { 0 } else { first })
+}
+
+fn or_into<const N: usize>(a: &mut [Vec<bool>; N], b: &[Vec<bool>; N]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        for (x, &y) in x.iter_mut().zip(y) {
+            *x |= y;
+        }
+    }
+}
+
 pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u8> {
     let p = &t.head;
-    let (run_strings, run_ids) = tables(
-        &t.run_strings,
-        t.runs
-            .iter()
-            .flat_map(|(_, r, _)| r.attr.into_iter().enumerate()),
-    );
-    let run_base = t
-        .runs
-        .iter()
-        .map(|(_, r, _)| r.first)
-        .filter(|&t| t != UNTIMED)
-        .min()
-        .unwrap_or(0);
+    let (run_used, run_events_used, run_base) = scan_runs(t);
+    let (run_strings, run_ids) = tables_of(&t.run_strings, &run_used);
 
     let (cancel_strings, cancel_ids) = tables(
         &t.cancel_strings,
@@ -149,28 +197,24 @@ pub(super) fn to_bytes(options: &Options, files: &[String], t: &Tables) -> Vec<u
     let cancels = write_cancels(&t.cancels, &cancel_ids);
 
     use crate::aggregate::groups::{ETYPE, REASON, RULE};
-    let (event_strings, event_ids) =
-        tables(
-            &t.event_strings,
-            t.groups
-                .iter()
-                .flat_map(|(k, g)| {
-                    let none: &[(u32, u64)] = &[];
-                    let (rules, reasons) = g
-                        .reactions
-                        .as_deref()
-                        .map_or((none, none), |r| (&r.rules[..], &r.reasons[..]));
-                    let lists = [(ETYPE, &g.types[..]), (RULE, rules), (REASON, reasons)];
-                    k.attrs.into_iter().enumerate().chain(
-                        lists
-                            .into_iter()
-                            .flat_map(|(which, l)| l.iter().map(move |&(id, _)| (which, id))),
-                    )
-                })
-                .chain(t.runs.iter().flat_map(|(_, _, e)| {
-                    e.attrs.into_iter().enumerate().chain([(ETYPE, e.etype)])
-                })),
-        );
+    let mut event_used = used(
+        &t.event_strings,
+        t.groups.iter().flat_map(|(k, g)| {
+            let none: &[(u32, u64)] = &[];
+            let (rules, reasons) = g
+                .reactions
+                .as_deref()
+                .map_or((none, none), |r| (&r.rules[..], &r.reasons[..]));
+            let lists = [(ETYPE, &g.types[..]), (RULE, rules), (REASON, reasons)];
+            k.attrs.into_iter().enumerate().chain(
+                lists
+                    .into_iter()
+                    .flat_map(|(which, l)| l.iter().map(move |&(id, _)| (which, id))),
+            )
+        }),
+    );
+    or_into(&mut event_used, &run_events_used);
+    let (event_strings, event_ids) = tables_of(&t.event_strings, &event_used);
     let groups = write_groups(&t.groups, &event_ids);
     // the tables are sorted by key, and dropping unused names keeps the
     // order of ids: no sorting here
