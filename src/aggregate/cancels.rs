@@ -29,6 +29,13 @@ pub fn bucket_of(ts: Option<i64>) -> i64 {
     ts.map_or(UNTIMED, |t| t.div_euclid(GRAIN_MS))
 }
 
+/// Whether `b` is [`UNTIMED`] or the bucket of some time (the first bucket
+/// starts before `i64::MIN`: its start is only ever computed saturating or
+/// in `i128`).
+pub fn bucket_ok(b: i64) -> bool {
+    b == UNTIMED || (i64::MIN.div_euclid(GRAIN_MS)..=i64::MAX.div_euclid(GRAIN_MS)).contains(&b)
+}
+
 /// Whether bucket `b` lies in `sel`'s window, for a window whose bounds are
 /// whole buckets (see [`window_on_grain`]).
 pub fn bucket_in_window(sel: &Selection, b: i64) -> bool {

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde::ser::SerializeSeq;
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::cancels::{CancelGroup, CancelKey, GRAIN_MS, SOURCE};
-use crate::aggregate::runs::{NO_ID, UNTIMED};
+use crate::aggregate::cancels::{bucket_ok, CancelGroup, CancelKey, SOURCE};
+use crate::aggregate::runs::NO_ID;
 use crate::aggregate::stats::Buckets;
 use crate::state::sections::{fill, get_id, items, key_of, put_id, to_vec, Blob, Chunk, CHUNK};
 use crate::state::tables::cancel_order;
@@ -124,7 +124,7 @@ pub(super) fn read_cancels(
 }
 
 fn read_cancel(c: WireCancel, lens: [usize; 5]) -> Result<(CancelKey, CancelGroup), String> {
-    if c.bucket != UNTIMED && c.bucket.checked_mul(GRAIN_MS).is_none() {
+    if !bucket_ok(c.bucket) {
         return Err("a cancel's time is out of range".into());
     }
     let mut attrs = [NO_ID; 4];

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::cancels::GRAIN_MS;
+use crate::aggregate::cancels::{bucket_ok, GRAIN_MS};
 use crate::aggregate::groups::{Group, GroupKey, GroupReactions, OwnEvent, ETYPE, REASON, RULE};
 use crate::aggregate::runs::{RunKey, RunPartial, Terminal, NO_ID, UNTIMED};
 use crate::state::tables::{group_order, RunRow};
@@ -215,8 +215,12 @@ pub(super) fn write_groups(groups: &[(GroupKey, Group)], ids: &[Vec<u32>]) -> Ve
                 let (first, last) = match k.bucket {
                     UNTIMED => (0, 0),
                     b => {
-                        let base = b * GRAIN_MS;
-                        ((g.first - base) as u64, (g.last - base) as u64)
+                        // in i128: the first bucket starts before i64::MIN
+                        let base = i128::from(b) * i128::from(GRAIN_MS);
+                        (
+                            (i128::from(g.first) - base) as u64,
+                            (i128::from(g.last) - base) as u64,
+                        )
                     }
                 };
                 fn list<'a>(
@@ -451,10 +455,10 @@ fn read_group(g: WireGroup, lens: [usize; 7]) -> Result<(GroupKey, Group, u64), 
         }
         (UNTIMED, i64::MIN)
     } else {
-        let base = g.bucket.checked_mul(GRAIN_MS);
+        let base = bucket_ok(g.bucket).then(|| i128::from(g.bucket) * i128::from(GRAIN_MS));
         let at = |d: u64| {
-            base.zip(i64::try_from(d).ok().filter(|&d| d < GRAIN_MS))
-                .and_then(|(b, d)| b.checked_add(d))
+            base.filter(|_| d < GRAIN_MS as u64)
+                .and_then(|b| i64::try_from(b + i128::from(d)).ok())
         };
         match (at(g.first), at(g.last)) {
             (Some(f), Some(l)) if f <= l => (f, l),

@@ -360,7 +360,7 @@ pub(super) fn from_bytes(bytes: &[u8]) -> Result<State, String> {
     for (i, &(b, n)) in w.malformed_minutes.iter().enumerate() {
         if n == 0
             || (i > 0 && w.malformed_minutes[i - 1].0 >= b)
-            || (b != UNTIMED && b.checked_mul(crate::aggregate::cancels::GRAIN_MS).is_none())
+            || !crate::aggregate::cancels::bucket_ok(b)
         {
             return Err("the malformed lines by minute are out of order or out of range".into());
         }

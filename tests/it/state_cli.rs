@@ -349,3 +349,47 @@ fn series_and_auto_window_from_states() {
     ]);
     assert!(e.contains("a merged state keeps everything"), "{e}");
 }
+
+/// Times at the ends of i64 (valid and in damaged lines) go through a state
+/// and back: the first minute starts before i64::MIN, which once overflowed
+/// the state writer.
+#[test]
+fn extreme_times_round_trip_through_states() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let lo = i64::MIN;
+    let hi = i64::MAX;
+    let log = format!(
+        r#"{{"ts":{lo},"type":"run.state","run_id":"a","state":"start","channel":"slack"}}
+{{"ts":{},"type":"run.state","run_id":"a","state":"complete"}}
+{{"ts":{},"type":"reaction.match","rule_name":"x"}}
+{{"ts":{hi},"type":"reaction.skip","reason":"r"}}
+{{"ts":{hi},"type":"run.cancel","run_id":"a","latency_ms":5}}
+{{"ts":{lo},"type":"run.cancel","run_id":"b","latency_ms":7,"channel":"x"}}
+{{"ts":{lo},"type":"run.st
+{{"ts":{hi},"type":"run.st
+{{"type":"message","ts":0}}
+"#,
+        hi - 1,
+        lo + 1
+    );
+    std::fs::write(p("x.jsonl"), log).unwrap();
+    let (log, state) = (p("x.jsonl"), p("x.state"));
+    ok(&["summarize", &log, "--state", &state, "-q"]);
+    for opts in [
+        &[][..],
+        &["--bucket", "1m"],
+        &["--bucket", "auto"],
+        &["--bucket", "1w", "--auto-window", "cancels=1"],
+    ] {
+        let mut want = vec!["summarize", &log, "--json", "-q"];
+        want.extend_from_slice(opts);
+        let mut got = vec!["merge", &state, "--json", "-q"];
+        got.extend_from_slice(opts);
+        assert_eq!(
+            String::from_utf8(ok(&got)).unwrap(),
+            String::from_utf8(ok(&want)).unwrap(),
+            "{opts:?}"
+        );
+    }
+}
