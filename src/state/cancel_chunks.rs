@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::cancels::{bucket_ok, CancelGroup, CancelKey, SOURCE};
 use crate::aggregate::runs::NO_ID;
 use crate::aggregate::stats::Buckets;
-use crate::state::sections::{fill, get_id, items, key_of, put_id, to_vec, Blob, Chunk, CHUNK};
+use crate::state::sections::{get_id, key_of, put_id, read_table, to_vec, Blob, Chunk, CHUNK};
 use crate::state::tables::cancel_order;
 
 /// [`WireCancel`] as written (same fields, same order).
@@ -95,32 +95,18 @@ pub(super) fn read_cancels(
     chunks: &[Chunk<'_>],
     lens: [usize; 5],
 ) -> Result<(Vec<(CancelKey, CancelGroup)>, u64), String> {
-    const WHY: &str = "cancel groups out of order or repeated";
-    let (cancels, totals) = fill(
+    read_table(
         chunks,
         |(k, _): &(CancelKey, CancelGroup)| cancel_order(k),
-        WHY,
-        |b, out| {
-            let wire: Vec<WireCancel> = items(b, out.len())?;
-            let mut total = 0u64;
-            for (i, c) in wire.into_iter().enumerate() {
-                let item = read_cancel(c, lens)?;
-                if i > 0 && cancel_order(&out[i - 1].0) >= cancel_order(&item.0) {
-                    return Err(WHY.to_string());
-                }
-                total = total
-                    .checked_add(item.1.count)
-                    .ok_or("cancel counts exceed 2^64")?;
-                out[i] = item;
-            }
-            Ok(total)
+        "cancel groups out of order or repeated",
+        "cancel counts exceed 2^64",
+        |c: WireCancel| {
+            read_cancel(c, lens).map(|(k, g)| {
+                let n = g.count;
+                ((k, g), n)
+            })
         },
-    )?;
-    let mut total = 0u64;
-    for n in totals {
-        total = total.checked_add(n).ok_or("cancel counts exceed 2^64")?;
-    }
-    Ok((cancels, total))
+    )
 }
 
 fn read_cancel(c: WireCancel, lens: [usize; 5]) -> Result<(CancelKey, CancelGroup), String> {

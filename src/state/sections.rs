@@ -422,30 +422,44 @@ pub(super) fn read_groups(
     chunks: &[Chunk<'_>],
     lens: [usize; 7],
 ) -> Result<(Vec<(GroupKey, Group)>, u64), String> {
-    const WHY: &str = "event groups out of order or repeated";
-    let (groups, totals) = fill(
+    read_table(
         chunks,
-        |(k, _)| group_order(k),
-        WHY,
-        |b, out| {
-            let wire: Vec<WireGroup> = items(b, out.len())?;
-            let mut total = 0u64;
-            for (i, g) in wire.into_iter().enumerate() {
-                let (key, group, n) = read_group(g, lens)?;
-                if i > 0 && group_order(&out[i - 1].0) >= group_order(&key) {
-                    return Err(WHY.to_string());
-                }
-                total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
-                out[i] = (key, group);
+        |(k, _): &(GroupKey, Group)| group_order(k),
+        "event groups out of order or repeated",
+        "event counts exceed 2^64",
+        |g: WireGroup| read_group(g, lens).map(|(k, g, n)| ((k, g), n)),
+    )
+}
+
+/// Read a table's chunks (in parallel): each wire item decoded and checked
+/// by `item` into a table item and the number of events it counts, keys
+/// strictly ascending (`why` otherwise), the counts summed (`exceed` past
+/// 2^64). The table and its number of events.
+pub(super) fn read_table<W: serde::de::DeserializeOwned, T: Default + Send, O: Ord>(
+    chunks: &[Chunk<'_>],
+    order: impl Fn(&T) -> O + Sync,
+    why: &str,
+    exceed: &str,
+    item: impl Fn(W) -> Result<(T, u64), String> + Sync,
+) -> Result<(Vec<T>, u64), String> {
+    let (table, totals) = fill(chunks, &order, why, |b, out| {
+        let wire: Vec<W> = items(b, out.len())?;
+        let mut total = 0u64;
+        for (i, w) in wire.into_iter().enumerate() {
+            let (t, n) = item(w)?;
+            if i > 0 && order(&out[i - 1]) >= order(&t) {
+                return Err(why.to_string());
             }
-            Ok(total)
-        },
-    )?;
+            total = total.checked_add(n).ok_or(exceed)?;
+            out[i] = t;
+        }
+        Ok(total)
+    })?;
     let mut total = 0u64;
     for n in totals {
-        total = total.checked_add(n).ok_or("event counts exceed 2^64")?;
+        total = total.checked_add(n).ok_or(exceed)?;
     }
-    Ok((groups, total))
+    Ok((table, total))
 }
 
 fn read_group(g: WireGroup, lens: [usize; 7]) -> Result<(GroupKey, Group, u64), String> {
