@@ -11,6 +11,7 @@ pub mod keys;
 pub mod reactions;
 pub mod runs;
 mod slices;
+pub use slices::RunSlice;
 pub mod stats;
 
 use std::collections::BTreeMap;

@@ -6,7 +6,6 @@
 //! its attributes as ids into an [`Interner`].
 
 use crate::aggregate::intern::Interner;
-use crate::aggregate::stats::Samples;
 use crate::aggregate::Map;
 use crate::event::Event;
 use crate::select::Attr;
@@ -586,51 +585,6 @@ impl RunsPart<'_> {
             RunsPart::Map(m) => m.values().for_each(f),
             RunsPart::Sorted(s) => s.iter().for_each(|(_, r, _)| f(r)),
         }
-    }
-}
-
-/// Counts of one slice of runs, accumulated at finalisation.
-#[derive(Debug, Clone, Default)]
-pub struct RunSlice {
-    pub runs: u64,
-    pub completed: u64,
-    pub cancelled: u64,
-    pub errored: u64,
-    pub open: u64,
-    pub cancel_requested: u64,
-    pub durations: Samples,
-}
-
-impl RunSlice {
-    pub fn add(&mut self, r: &ResolvedRun<'_>) {
-        self.count(r.outcome, r.cancel_requested);
-        if let Some(d) = r.duration_ms {
-            self.durations.push(d);
-        }
-    }
-
-    /// Count one run (its duration aside).
-    #[inline]
-    pub fn count(&mut self, outcome: Option<Terminal>, cancel_requested: bool) {
-        self.runs += 1;
-        match outcome {
-            None => self.open += 1,
-            Some(Terminal::Complete) => self.completed += 1,
-            Some(Terminal::Cancelled) => self.cancelled += 1,
-            Some(Terminal::Error) => self.errored += 1,
-        }
-        self.cancel_requested += cancel_requested as u64;
-    }
-
-    /// Add every run of `o`.
-    pub fn absorb(&mut self, o: RunSlice) {
-        self.runs += o.runs;
-        self.completed += o.completed;
-        self.cancelled += o.cancelled;
-        self.errored += o.errored;
-        self.open += o.open;
-        self.cancel_requested += o.cancel_requested;
-        self.durations.absorb(o.durations);
     }
 }
 

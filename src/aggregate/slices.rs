@@ -17,8 +17,53 @@ use rayon::prelude::*;
 use crate::baseline::{self, rate, RunSummary, Stats};
 use crate::select::{Attr, Selection};
 
-use super::runs::{self, RunSlice, RunsPartial, SlotRules};
-use super::stats;
+use super::runs::{self, ResolvedRun, RunsPartial, SlotRules, Terminal};
+use super::stats::{self, Samples};
+
+/// Counts of one slice of runs, accumulated at finalisation.
+#[derive(Debug, Clone, Default)]
+pub struct RunSlice {
+    pub runs: u64,
+    pub completed: u64,
+    pub cancelled: u64,
+    pub errored: u64,
+    pub open: u64,
+    pub cancel_requested: u64,
+    pub durations: Samples,
+}
+
+impl RunSlice {
+    pub fn add(&mut self, r: &ResolvedRun<'_>) {
+        self.count(r.outcome, r.cancel_requested);
+        if let Some(d) = r.duration_ms {
+            self.durations.push(d);
+        }
+    }
+
+    /// Count one run (its duration aside).
+    #[inline]
+    pub fn count(&mut self, outcome: Option<Terminal>, cancel_requested: bool) {
+        self.runs += 1;
+        match outcome {
+            None => self.open += 1,
+            Some(Terminal::Complete) => self.completed += 1,
+            Some(Terminal::Cancelled) => self.cancelled += 1,
+            Some(Terminal::Error) => self.errored += 1,
+        }
+        self.cancel_requested += cancel_requested as u64;
+    }
+
+    /// Add every run of `o`.
+    pub fn absorb(&mut self, o: RunSlice) {
+        self.runs += o.runs;
+        self.completed += o.completed;
+        self.cancelled += o.cancelled;
+        self.errored += o.errored;
+        self.open += o.open;
+        self.cancel_requested += o.cancel_requested;
+        self.durations.absorb(o.durations);
+    }
+}
 
 const SESSION: usize = Attr::Session as usize;
 

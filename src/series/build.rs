@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::aggregate::cancels::{CancelSlice, CancelsPartial};
-use crate::aggregate::runs::{self, RunSlice, RunsPartial};
+use crate::aggregate::runs::{self, RunsPartial};
+use crate::aggregate::RunSlice;
 use crate::aggregate::{cancel_summary, run_summary, Map};
 use crate::baseline::{rate, Bucket, BucketRuns, ReactionSlice, Series};
 use crate::select::{Attr, Selection};
