@@ -14,7 +14,7 @@ use crate::output::write_atomic;
 use crate::render::json::Json;
 use crate::render::table::Table;
 use crate::render::Render;
-use crate::select::Selection;
+use crate::select::{self, Selection};
 use crate::series::{label, BucketSpec};
 use crate::state::{self, State};
 use crate::time::format_ms;
@@ -101,7 +101,8 @@ pub fn write_state(path: &Path, st: &State) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
+/// The bytes of a state file (`-`: standard input), and its name.
+fn read_state(path: &Path) -> anyhow::Result<(String, Vec<u8>)> {
     let (name, bytes) = if path == Path::new("-") {
         let mut b = Vec::new();
         std::io::stdin()
@@ -116,8 +117,17 @@ fn read_state(path: &Path) -> anyhow::Result<(String, State)> {
         })?;
         (name, b)
     };
-    let st = State::decode(&bytes, &name)?;
-    Ok((name, st))
+    Ok((name, bytes))
+}
+
+/// Decode states read by [`read_state`] (one per core, order kept) and
+/// merge them.
+fn merge_bytes(raw: &[(String, Vec<u8>)]) -> anyhow::Result<State> {
+    let states = raw
+        .par_iter()
+        .map(|(name, bytes)| Ok((name.clone(), State::decode(bytes, name)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(state::merge(states)?)
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -154,12 +164,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     );
 
     // states decode independently: one per core (the order of the list is kept)
-    let states = args
+    let mut raw = args
         .states
         .par_iter()
         .map(|p| read_state(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let merged = state::merge(states)?;
+    let merged = merge_bytes(&raw)?;
+    // the bytes (a state's compressed size) are kept only while a selection
+    // may leave something to explain: a second merge then says what the data holds
+    if sel.is_empty() || out.quiet {
+        raw = Vec::new();
+    }
     if let Some(path) = &args.state {
         anyhow::ensure!(
             to_stdout(&args.state) || !args.states.contains(path),
@@ -193,6 +208,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         b.filters
             .insert("auto_window".into(), want.spelling().into());
     }
+    if !raw.is_empty() && select::needs_explaining(&sel, &b) {
+        // what the states hold without the selection, to say what it left out
+        let all = merge_bytes(&raw)?;
+        let names = all.files.clone();
+        let all = all.into_partial().finalize(&names, &Selection::default());
+        for msg in select::explain(&sel, &b, &all, anonymizer.is_some()) {
+            ui::warn(&msg);
+        }
+    }
+    drop(raw);
     let json_bytes = Json.render(&b);
     out.write_pair(&b, &json_bytes, &args.states)?;
     if out.json {

@@ -393,3 +393,33 @@ fn extreme_times_round_trip_through_states() {
         );
     }
 }
+
+/// An empty selection says why, as `summarize` does: `merge` merges the
+/// states again without it to say what they hold (stdin included).
+#[test]
+fn merge_says_why_a_selection_kept_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_of(&logs()[0], tmp.path());
+    let out = auditsum()
+        .args(["merge", &state, "--where", "backend=nope", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--where backend=nope: no backend `nope` in the data (backends in the data: "),
+        "{err}"
+    );
+    let out = auditsum()
+        .args(["merge", "-", "--since", "2030-01-01", "--json"])
+        .write_stdin(std::fs::read(&state).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("holds no events: the data runs from"), "{err}");
+    let out = auditsum()
+        .args(["merge", &state, "--where", "backend=nope", "--json", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty());
+}
