@@ -155,6 +155,12 @@ impl Buckets {
         self.small.is_empty() && self.big.is_none()
     }
 
+    /// Number of buckets with a count: what [`iter`](Self::iter) yields (a
+    /// code is in `small` or in `big`, never both).
+    pub fn distinct(&self) -> usize {
+        self.small.len() + self.big.as_deref().map_or(0, <[_]>::len)
+    }
+
     /// Add every value of `o`.
     pub fn absorb(&mut self, o: &Buckets) {
         if o.is_empty() {
@@ -227,6 +233,7 @@ mod tests {
             vec![(1, 1 << 40), (5, 1), (3000, u64::from(u32::MAX) + 1)]
         );
         assert_eq!(a.len(), (1 << 40) + u64::from(u32::MAX) + 2);
+        assert_eq!(a.distinct(), a.iter().count());
         assert!(a.is_consistent());
         // the same values in another order are the same buckets
         let mut b = Buckets::from_counts(&[(1, 1 << 40)], 1, 1, 1 << 40).unwrap();

@@ -32,11 +32,7 @@ pub struct SeriesPartial {
 
 impl SeriesPartial {
     pub fn new(spec: BucketSpec) -> SeriesPartial {
-        SeriesPartial {
-            spec,
-            step: spec.step_ms(),
-            cells: Map::default(),
-        }
+        SeriesPartial::on_step(spec, spec.step_ms())
     }
 
     /// A series counted at `step` ms instead of its own step: a state's

@@ -37,7 +37,7 @@ struct Counts<'a>(&'a Buckets);
 impl Serialize for Counts<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // postcard writes the length first
-        let mut seq = s.serialize_seq(Some(self.0.iter().count()))?;
+        let mut seq = s.serialize_seq(Some(self.0.distinct()))?;
         for e in self.0.iter() {
             seq.serialize_element(&e)?;
         }
